@@ -1,0 +1,51 @@
+"""Developer sessions: ``nox -s tests`` (what CI runs), ``lint``, ``build``, ``schema``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _ensure_prometheus(session: nox.Session) -> None:
+    if shutil.which("promtool") and shutil.which("prometheus"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus",
+                    external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
+        return
+    session.warn("prometheus/promtool missing: `sudo apt-get install prometheus`; their tests will be skipped")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Install the package with its test extras (and Debian's prometheus), then run pytest."""
+    _ensure_prometheus(session)
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+    session.run("ruff", "check", "triton_dash", "tests", "noxfile.py", "benchmarks")
+    session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    session.install("-e", ".")
+    session.run("python", "-m", "triton_dash", "build")
+
+
+@nox.session
+def schema(session: nox.Session) -> None:
+    """Check the built JSON against Grafana's published schemas (needs ../shared)."""
+    session.install("jsonschema")
+    session.run("python", "../shared/tools/grafana_schema_check.py", "dashboards/triton-overview.json",
+                "dashboards/triton-stack.json")

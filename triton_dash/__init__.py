@@ -1,0 +1,18 @@
+"""triton_dash: Grafana dashboards as code for NVIDIA Triton Inference Server.
+
+The layers, each importing only the ones before it:
+
+- :mod:`triton_dash.metrics`: the catalogue of Triton metric families;
+- :mod:`triton_dash.selector` and :mod:`triton_dash.queries`: pure PromQL builders;
+- :mod:`triton_dash.panels`: grafanalib panel factories holding those queries;
+- :mod:`triton_dash.dashboards`: the built-in dashboards;
+- :mod:`triton_dash.finalize`, :mod:`triton_dash.render`, :mod:`triton_dash.build`: clean JSON out;
+- :mod:`triton_dash.cli`: ``python -m triton_dash build``.
+
+    from triton_dash.panels import queue_time_per_request
+    panel = queue_time_per_request(width=12)
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,134 @@
+"""Compile dashboards, built-in or from users' ``*.dashboard.py`` files, to JSON.
+
+A user file is a Python file that defines a module-level ``dashboard``, a
+grafanalib ``Dashboard`` (grafanalib's own convention)::
+
+    # my.dashboard.py
+    import grafanalib.core as G
+    from triton_dash.panels import queue_time_per_request
+    dashboard = G.Dashboard(title="Mine", panels=[queue_time_per_request()])
+
+``compile_files([Path("my.dashboard.py")])`` gives ``my.json``'s content; a
+dashboard without a uid gets one from its file name (``my``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grafanalib.core as G
+
+from .dashboards import BUILTIN
+from .finalize import FinalizeError, finalize
+from .render import dashboard_json
+
+__all__ = ["BuildError", "CompiledDashboard", "compile_builtin", "compile_files", "output_stem"]
+
+DASHBOARD_SUFFIX = ".dashboard.py"
+
+
+class BuildError(Exception):
+    """A dashboard could not be compiled; the message is one line naming the source."""
+
+
+@dataclass(frozen=True)
+class CompiledDashboard:
+    stem: str  # output file name without ``.json``
+    source: str  # where it came from, for messages
+    document: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return dashboard_json(self.document)
+
+    @property
+    def uid(self) -> str:
+        return str(self.document["uid"])
+
+
+def output_stem(path: Path) -> str:
+    """``my.dashboard.py`` -> ``my``; ``other.py`` -> ``other``."""
+    name = path.name
+    return name[: -len(DASHBOARD_SUFFIX)] if name.endswith(DASHBOARD_SUFFIX) else path.stem
+
+
+def _slug(stem: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:40] or "dashboard"
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"syntax error at line {exc.lineno}: {exc.msg}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _load(path: Path) -> G.Dashboard:
+    if not path.is_file():
+        raise BuildError(f"{path}: no such file")
+    module_name = f"_triton_dash_user_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise BuildError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a user's file can raise anything
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        where = f" (line {frames[-1].lineno})" if frames and not isinstance(exc, SyntaxError) else ""
+        raise BuildError(f"{path}: {_one_line(exc)}{where}") from exc
+    finally:
+        sys.modules.pop(module_name, None)
+    dashboard = getattr(module, "dashboard", None)
+    if dashboard is None:
+        raise BuildError(f"{path}: defines no module-level `dashboard` object")
+    if not isinstance(dashboard, G.Dashboard):
+        raise BuildError(f"{path}: `dashboard` is a {type(dashboard).__name__}, not a grafanalib Dashboard")
+    return dashboard
+
+
+def _finalize(dashboard: G.Dashboard, source: str, default_uid: str) -> dict[str, Any]:
+    try:
+        return finalize(dashboard, uid=default_uid)
+    except FinalizeError as exc:
+        raise BuildError(f"{source}: {exc}") from exc
+    except Exception as exc:  # grafanalib's serialisation of user objects
+        raise BuildError(f"{source}: cannot serialise the dashboard: {_one_line(exc)}") from exc
+
+
+def _check_unique(compiled: list[CompiledDashboard]) -> list[CompiledDashboard]:
+    by_uid: dict[str, str] = {}
+    by_stem: dict[str, str] = {}
+    for item in compiled:
+        if item.uid in by_uid:
+            raise BuildError(f"{item.source}: duplicate dashboard uid {item.uid!r} (also in {by_uid[item.uid]})")
+        if item.stem in by_stem:
+            raise BuildError(f"{item.source}: output {item.stem}.json would overwrite {by_stem[item.stem]}'s")
+        by_uid[item.uid] = by_stem[item.stem] = item.source
+    return compiled
+
+
+def compile_builtin(
+    builders: Mapping[str, Callable[[], G.Dashboard]] = BUILTIN,
+) -> list[CompiledDashboard]:
+    """The built-in dashboards, in name order."""
+    return _check_unique([
+        CompiledDashboard(stem, f"builtin:{stem}", _finalize(build(), f"builtin:{stem}", stem))
+        for stem, build in sorted(builders.items())
+    ])
+
+
+def compile_files(paths: Iterable[Path]) -> list[CompiledDashboard]:
+    """Users' dashboard files, in the order given; raises :class:`BuildError` on the first bad one."""
+    compiled = []
+    for path in paths:
+        stem = output_stem(path)
+        compiled.append(CompiledDashboard(stem, str(path), _finalize(_load(path), str(path), _slug(stem))))
+    return _check_unique(compiled)

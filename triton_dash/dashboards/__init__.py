@@ -1,0 +1,29 @@
+"""The built-in dashboards, as grafanalib ``Dashboard`` objects.
+
+``BUILTIN`` maps each output file stem to the function that builds it; the
+``build`` command compiles them all to ``dashboards/<stem>.json``.
+"""
+
+from collections.abc import Callable
+
+import grafanalib.core as G
+
+from .stack import TRITON_STACK_UID, monitoring_stack
+from .triton import TRITON_OVERVIEW_UID, triton_overview
+from .variables import datasource_variable, label_variable, triton_variables
+
+BUILTIN: dict[str, Callable[[], G.Dashboard]] = {
+    "triton-overview": triton_overview,
+    "triton-stack": monitoring_stack,
+}
+
+__all__ = [
+    "BUILTIN",
+    "TRITON_OVERVIEW_UID",
+    "TRITON_STACK_UID",
+    "datasource_variable",
+    "label_variable",
+    "monitoring_stack",
+    "triton_overview",
+    "triton_variables",
+]

@@ -1,0 +1,51 @@
+"""The "Triton monitoring stack" dashboard: Prometheus, scrape targets, containers."""
+
+from __future__ import annotations
+
+import grafanalib.core as G
+
+from .. import metrics as m
+from .. import panels as p
+from ..panels import DATASOURCE, DataSource, PanelScope
+from ..selector import Selector
+from ._house import default_dashboard
+from .variables import datasource_variable, label_variable
+
+__all__ = ["TRITON_STACK_UID", "monitoring_stack"]
+
+TRITON_STACK_UID = "triton-stack"
+#: Scrape-health panels follow the job variable; Prometheus and cAdvisor panels read everything.
+STACK_SELECTOR = Selector(instance=None, model=None, version=None, gpu=None)
+UNFILTERED = Selector(job=None, instance=None, model=None, version=None, gpu=None)
+
+
+def monitoring_stack(
+    *, datasource: DataSource = DATASOURCE, title: str = "Triton monitoring stack",
+    uid: str = TRITON_STACK_UID,
+) -> G.Dashboard:
+    """Scrape targets, Prometheus itself and cAdvisor's per-container CPU and memory."""
+    scoped: PanelScope = {"selector": STACK_SELECTOR, "datasource": datasource}
+    everything: PanelScope = {"selector": UNFILTERED, "datasource": datasource}
+    rows = [
+        G.RowPanel(title="Scrape targets", panels=[
+            p.targets_up(**scoped), p.targets_down(**scoped),
+            p.targets_up_by_job(**scoped, width=16), p.scrape_duration(**scoped, width=24),
+        ]),
+        G.RowPanel(title="Prometheus", panels=[
+            p.prometheus_head_series(**everything), p.prometheus_ingestion_rate(**everything),
+        ]),
+        G.RowPanel(title="Containers (cAdvisor)", panels=[
+            p.container_cpu(**everything), p.container_memory(**everything),
+        ]),
+    ]
+    return default_dashboard(
+        title=title, uid=uid,
+        description="The monitoring stack around Triton: scrape targets, Prometheus, and container "
+                    "CPU and memory from cAdvisor. Built by triton_dash.",
+        tags=["triton", "monitoring"],
+        panels=rows,
+        variables=[
+            datasource_variable(),
+            label_variable("job", "Job", m.UP, "job", all_value=".+", datasource=datasource),
+        ],
+    )

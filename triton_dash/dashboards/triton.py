@@ -1,0 +1,64 @@
+"""The "Triton Inference Server" overview dashboard.
+
+    from triton_dash.dashboards import triton_overview
+    dashboard = triton_overview()            # a grafanalib Dashboard
+"""
+
+from __future__ import annotations
+
+import grafanalib.core as G
+
+from .. import panels as p
+from ..panels import DATASOURCE, DataSource, PanelScope
+from ..selector import DEFAULT_SELECTOR, Selector
+from ._house import default_dashboard
+from .variables import triton_variables
+
+__all__ = ["TRITON_OVERVIEW_UID", "triton_overview"]
+
+TRITON_OVERVIEW_UID = "triton-overview"
+
+
+def triton_overview(
+    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
+    title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID,
+) -> G.Dashboard:
+    """Health, latency, throughput and batching, GPU, CPU and memory, cache."""
+    kw: PanelScope = {"selector": selector, "datasource": datasource}
+    rows = [
+        G.RowPanel(title="Service health", panels=[
+            p.targets_up(**kw), p.targets_down(**kw), p.service_models_serving(**kw),
+            p.service_request_rate(**kw), p.service_error_ratio(**kw), p.service_pending_requests(**kw),
+        ]),
+        G.RowPanel(title="Latency per request", panels=[
+            p.request_time_per_request(**kw), p.queue_time_per_request(**kw),
+            p.compute_infer_time_per_request(**kw), p.compute_input_time_per_request(**kw),
+            p.compute_output_time_per_request(**kw), p.aggregated_latency(**kw, width=8),
+            p.aggregated_latency(**kw, by=("model", "version"), width=24,
+                                 title="Aggregated latency per request, by model"),
+            p.request_time_quantiles(**kw), p.compute_infer_quantiles(**kw),
+        ]),
+        G.RowPanel(title="Throughput and batching", panels=[
+            p.success_rate(**kw), p.failures_by_reason(**kw), p.error_ratio(**kw),
+            p.inference_rate(**kw), p.execution_rate(**kw), p.batch_ratio(**kw),
+            p.pending_requests(**kw, width=24),
+        ]),
+        G.RowPanel(title="GPU", panels=[
+            p.gpu_vram(**kw), p.gpu_utilization(**kw, width=18), p.gpu_memory_used_ratio(**kw),
+            p.gpu_power(**kw), p.gpu_energy_power(**kw, width=24),
+        ]),
+        G.RowPanel(title="CPU and memory", panels=[
+            p.cpu_utilization(**kw), p.host_memory(**kw), p.pinned_memory(**kw),
+        ]),
+        G.RowPanel(title="Response cache", panels=[
+            p.cache_hit_ratio(**kw, width=18), p.cache_utilization(**kw),
+        ]),
+    ]
+    return default_dashboard(
+        title=title, uid=uid,
+        description="NVIDIA Triton Inference Server: per-request latency, throughput, batching, "
+                    "failures, GPU, CPU and memory, response cache. Built by triton_dash.",
+        tags=["triton", "inference"],
+        panels=rows,
+        variables=triton_variables(datasource),
+    )

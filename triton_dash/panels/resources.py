@@ -1,0 +1,211 @@
+"""GPU, host CPU and memory, pinned memory and response-cache panels.
+
+    from triton_dash.panels import gpu_vram, gpu_utilization
+    panels = [gpu_vram(), gpu_utilization(width=18)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grafanalib.core as G
+
+from .. import queries as q
+from ..queries.resources import GPU_GROUPING, HOST_GROUPING
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ._house import (
+    DATASOURCE,
+    Color,
+    DataSource,
+    Unit,
+    default_piechart,
+    default_stat,
+    default_timeseries,
+    legend_for,
+    prometheus_target,
+)
+
+__all__ = [
+    "cache_hit_ratio",
+    "cache_utilization",
+    "cpu_utilization",
+    "gpu_energy_power",
+    "gpu_memory_used_ratio",
+    "gpu_power",
+    "gpu_utilization",
+    "gpu_vram",
+    "host_memory",
+    "pinned_memory",
+]
+
+Grouping = Sequence[str]
+_NO_GPU = ("No data: Triton publishes GPU metrics only with a visible NVIDIA GPU and its embedded "
+           "DCGM running (not on CPU-only hosts, not with MIG, and not when started with "
+           "--allow-gpu-metrics=false); check Triton's log for 'DCGM unable to start'.")
+_GPU_DEDUP = "Two Triton servers sharing one GPU report it twice; the panel takes the max per gpu_uuid."
+FULLNESS_THRESHOLDS = ((None, Color.OK), (0.8, Color.WARN), (0.9, Color.BAD))
+
+
+def gpu_vram(
+    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
+    width: int = 6, height: int = 8, title: str | None = None, repeat_variable: str | None = "gpu",
+) -> G.PieChartv2:
+    """GPU memory used vs free, one pie per GPU (repeated over the ``gpu`` variable)."""
+    return default_piechart(
+        title=title or "GPU memory $gpu",
+        description=("GPU memory in use and free on one GPU. The panel repeats once per GPU "
+                     "selected in the gpu variable; with one GPU it reads that GPU.\n\nComputed as "
+                     "used = nv_gpu_memory_used_bytes, free = nv_gpu_memory_total_bytes - used, "
+                     f"summed over the selected GPUs. {_GPU_DEDUP} Unit: bytes.\n\n{_NO_GPU}"),
+        unit=Unit.BYTES,
+        targets=[prometheus_target(f"sum({q.gpu_memory_used(selector)})", "used"),
+                 prometheus_target(f"sum({q.gpu_memory_free(selector)})", "free")],
+        datasource=datasource, width=width, height=height, repeat_variable=repeat_variable)
+
+
+def gpu_utilization(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """GPU utilisation per GPU."""
+    return default_timeseries(
+        title=title or "GPU utilization",
+        description=("Share of time the GPU was busy running kernels, as DCGM reports it "
+                     f"(nv_gpu_utilization, 0-1), per GPU. {_GPU_DEDUP} Unit: percent.\n\n{_NO_GPU}"),
+        unit=Unit.PERCENT_UNIT, max_value=1,
+        targets=[prometheus_target(q.gpu_utilization(selector, by), legend_for(by))],
+        datasource=datasource, width=width, height=height)
+
+
+def gpu_memory_used_ratio(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """GPU memory used as a share of the GPU's memory."""
+    return default_timeseries(
+        title=title or "GPU memory used",
+        description=("GPU memory in use as a share of the GPU's total: nv_gpu_memory_used_bytes / "
+                     f"nv_gpu_memory_total_bytes, per GPU. {_GPU_DEDUP} Unit: percent; orange from "
+                     f"80 %, red from 90 % (out-of-memory errors come next).\n\n{_NO_GPU}"),
+        unit=Unit.PERCENT_UNIT, max_value=1, thresholds=FULLNESS_THRESHOLDS,
+        targets=[prometheus_target(q.gpu_memory_used_ratio(selector, by), legend_for(by))],
+        datasource=datasource, width=width, height=height)
+
+
+def gpu_power(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """GPU power draw against its power limit."""
+    legend = legend_for(by)
+    return default_timeseries(
+        title=title or "GPU power vs limit",
+        description=("Instantaneous GPU power draw (nv_gpu_power_usage) and the GPU's power limit "
+                     "(nv_gpu_power_limit), per GPU. A draw pinned at the limit means the GPU is "
+                     f"power-throttled. {_GPU_DEDUP} Unit: watts.\n\n{_NO_GPU}"),
+        unit=Unit.WATTS,
+        targets=[prometheus_target(q.gpu_power_usage(selector, by), f"{legend} draw"),
+                 prometheus_target(q.gpu_power_limit(selector, by), f"{legend} limit")],
+        datasource=datasource, width=width, height=height)
+
+
+def gpu_energy_power(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Average GPU power over the rate window, from the energy counter."""
+    return default_timeseries(
+        title=title or "GPU average power (from energy)",
+        description=("Average power over the rate window, from the energy counter: "
+                     "rate(nv_energy_consumption) in joules per second, per GPU. Unlike the "
+                     "instantaneous draw it misses no spike between scrapes. "
+                     f"{_GPU_DEDUP} Unit: watts.\n\n{_NO_GPU}"),
+        unit=Unit.WATTS,
+        targets=[prometheus_target(q.gpu_energy_power(selector, by), legend_for(by))],
+        datasource=datasource, width=width, height=height)
+
+
+def cpu_utilization(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Host CPU utilisation as Triton reports it (node-wide)."""
+    return default_timeseries(
+        title=title or "Host CPU utilization",
+        description=("CPU busy share over all cores of the host running each Triton server "
+                     "(nv_cpu_utilization, from /proc/stat). Node-wide, not Triton's own share; "
+                     "see the monitoring-stack dashboard for per-container CPU. Unit: percent.\n\n"
+                     "No data: Triton older than 23.06, not on Linux, or started with "
+                     "--allow-cpu-metrics=false."),
+        unit=Unit.PERCENT_UNIT, max_value=1, thresholds=FULLNESS_THRESHOLDS,
+        targets=[prometheus_target(q.cpu_utilization(selector, by), legend_for(by))],
+        datasource=datasource, width=width, height=height)
+
+
+def host_memory(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Host RAM used and total (node-wide)."""
+    legend = legend_for(by)
+    return default_timeseries(
+        title=title or "Host memory",
+        description=("RAM in use (MemTotal - MemAvailable) and in total on the host running each "
+                     "Triton server (nv_cpu_memory_used_bytes, nv_cpu_memory_total_bytes). "
+                     "Node-wide, not Triton's own memory. Unit: bytes.\n\nNo data: Triton older "
+                     "than 23.06, not on Linux, or started with --allow-cpu-metrics=false."),
+        unit=Unit.BYTES,
+        targets=[prometheus_target(q.host_memory_used(selector, by), f"{legend} used"),
+                 prometheus_target(q.host_memory_total(selector, by), f"{legend} total")],
+        datasource=datasource, width=width, height=height)
+
+
+def pinned_memory(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Triton's pinned host memory pool: used and configured size."""
+    legend = legend_for(by)
+    return default_timeseries(
+        title=title or "Pinned memory pool",
+        description=("Page-locked host memory Triton uses for fast GPU copies: in use and the "
+                     "pool's configured size (--pinned-memory-pool-byte-size). The size is the "
+                     "configured one even when allocation failed. Unit: bytes.\n\nNo data: Triton "
+                     "older than 24.01."),
+        unit=Unit.BYTES,
+        targets=[prometheus_target(q.pinned_memory_used(selector, by), f"{legend} used"),
+                 prometheus_target(q.pinned_memory_total(selector, by), f"{legend} pool size")],
+        datasource=datasource, width=width, height=height)
+
+
+def cache_hit_ratio(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Share of requests answered from the response cache."""
+    return default_timeseries(
+        title=title or "Response cache hit ratio",
+        description=("Share of successful requests answered from Triton's response cache: "
+                     "sum(rate(nv_cache_num_hits_per_model)) / sum(rate(nv_inference_request_success)). "
+                     "Not hits / (hits + misses): Triton's per-model miss counter counts only "
+                     "successful inserts. Unit: percent.\n\nNo data: the cache is off (it needs "
+                     "--cache-config and response_cache { enable: true } in the model config), or "
+                     "the model had no request."),
+        unit=Unit.PERCENT_UNIT, max_value=1,
+        targets=[prometheus_target(q.cache_hit_ratio(selector, by), legend_for(by))],
+        datasource=datasource, width=width, height=height)
+
+
+def cache_utilization(
+    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
+    width: int = 6, height: int = 8, title: str | None = None,
+) -> G.Stat:
+    """Fullness of the response cache, worst Triton server."""
+    return default_stat(
+        title=title or "Response cache used",
+        description=("Share of the response cache's configured size in use (nv_cache_util, 0-1), "
+                     "on the fullest selected Triton server. Near 100 % the cache evicts entries. "
+                     "Unit: percent.\n\nNo data: the response cache is off."),
+        unit=Unit.PERCENT_UNIT, thresholds=FULLNESS_THRESHOLDS,
+        targets=[prometheus_target(f"max({q.cache_utilization(selector)})", "cache used")],
+        datasource=datasource, width=width, height=height)

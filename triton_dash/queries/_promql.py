@@ -1,0 +1,47 @@
+"""Small PromQL building blocks shared by the query modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..metrics import Metric
+from ..selector import Selector, render_selector
+
+__all__ = ["agg", "by_clause", "guarded_ratio", "rate", "selected", "sum_rate"]
+
+#: Microseconds per second: Triton's duration counters are in µs, panels show seconds.
+US_PER_S = "1e6"
+
+
+def selected(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
+    return render_selector(metric, selector, *extra)
+
+
+def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
+    """``rate(metric{...}[window])``; refuses anything but a counter."""
+    if not metric.is_counter and not metric.name.endswith(("_sum", "_count")):
+        raise ValueError(f"rate() of {metric.name}, which is a {metric.kind.value}, not a counter")
+    return f"rate({selected(metric, selector, *extra)}[{selector.rate_interval}])"
+
+
+def by_clause(by: Sequence[str]) -> str:
+    return f" by ({', '.join(by)})" if by else ""
+
+
+def agg(op: str, expr: str, by: Sequence[str]) -> str:
+    """``op by (labels) (expr)``; with no labels, aggregate everything."""
+    return f"{op}{by_clause(by)} ({expr})" if by else f"{op}({expr})"
+
+
+def sum_rate(metric: Metric, selector: Selector, by: Sequence[str], *extra: tuple[str, str, str]) -> str:
+    """``sum by (by) (rate(metric[window]))``: per-second rate, splits summed away."""
+    return agg("sum", rate(metric, selector, *extra), by)
+
+
+def guarded_ratio(numerator: str, denominator: str) -> str:
+    """``numerator / (denominator > 0)``: no NaN or Inf when the denominator is 0.
+
+    Where the denominator is zero (an idle model) the series is dropped, so
+    Grafana shows no value rather than NaN.
+    """
+    return f"{numerator} / ({denominator} > 0)"

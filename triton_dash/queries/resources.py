@@ -1,0 +1,117 @@
+"""GPU, host, pinned-memory and response-cache queries.
+
+GPU gauges are per device (``gpu_uuid``). Two Triton servers sharing a GPU
+report the same device twice, so GPU queries take ``max by (gpu_uuid)``
+rather than a sum. Host CPU and RAM are node-wide readings from ``/proc``,
+one series per Triton server (``instance``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import metrics as m
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ._promql import agg, guarded_ratio, rate, selected, sum_rate
+from .requests import success_rate
+
+__all__ = [
+    "GPU_GROUPING",
+    "HOST_GROUPING",
+    "cache_hit_ratio",
+    "cache_utilization",
+    "cpu_utilization",
+    "gpu_energy_power",
+    "gpu_memory_free",
+    "gpu_memory_used",
+    "gpu_memory_used_ratio",
+    "gpu_power_limit",
+    "gpu_power_usage",
+    "gpu_utilization",
+    "host_memory_total",
+    "host_memory_used",
+    "pinned_memory_total",
+    "pinned_memory_used",
+]
+
+GPU_GROUPING: tuple[str, ...] = ("gpu_uuid",)
+HOST_GROUPING: tuple[str, ...] = ("instance",)
+Grouping = Sequence[str]
+
+
+def _gpu(metric: m.Metric, sel: Selector, by: Grouping) -> str:
+    return agg("max", selected(metric, sel), by)
+
+
+def gpu_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """GPU busy fraction, 0-1."""
+    return _gpu(m.GPU_UTILIZATION, sel, by)
+
+
+def gpu_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """GPU memory in use (bytes)."""
+    return _gpu(m.GPU_MEMORY_USED, sel, by)
+
+
+def gpu_memory_free(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """GPU memory not in use (bytes): total minus used."""
+    return f"{_gpu(m.GPU_MEMORY_TOTAL, sel, by)} - {_gpu(m.GPU_MEMORY_USED, sel, by)}"
+
+
+def gpu_memory_used_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """GPU memory used / total, 0-1."""
+    return guarded_ratio(_gpu(m.GPU_MEMORY_USED, sel, by), _gpu(m.GPU_MEMORY_TOTAL, sel, by))
+
+
+def gpu_power_usage(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """Instantaneous GPU power draw (W)."""
+    return _gpu(m.GPU_POWER_USAGE, sel, by)
+
+
+def gpu_power_limit(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """GPU power limit (W)."""
+    return _gpu(m.GPU_POWER_LIMIT, sel, by)
+
+
+def gpu_energy_power(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
+    """Average power (W) over the rate window, from the energy counter (J/s)."""
+    return agg("max", rate(m.ENERGY_CONSUMPTION, sel), by)
+
+
+def cpu_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Host CPU busy fraction over all cores, 0-1."""
+    return agg("max", selected(m.CPU_UTILIZATION, sel), by)
+
+
+def host_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Host RAM in use (bytes)."""
+    return agg("max", selected(m.CPU_MEMORY_USED, sel), by)
+
+
+def host_memory_total(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Host RAM in total (bytes)."""
+    return agg("max", selected(m.CPU_MEMORY_TOTAL, sel), by)
+
+
+def pinned_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Pinned (page-locked) host memory in use by Triton (bytes)."""
+    return agg("max", selected(m.PINNED_MEMORY_USED, sel), by)
+
+
+def pinned_memory_total(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Configured size of Triton's pinned memory pool (bytes)."""
+    return agg("max", selected(m.PINNED_MEMORY_TOTAL, sel), by)
+
+
+def cache_hit_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
+    """Share of successful requests answered from the response cache, 0-1.
+
+    Divides by successful requests, not hits + misses: Triton's per-model miss
+    counter undercounts (it counts only successful inserts).
+    """
+    return guarded_ratio(sum_rate(m.CACHE_NUM_HITS_PER_MODEL, sel, by), success_rate(sel, by))
+
+
+def cache_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
+    """Fraction of the response cache in use, 0-1, per Triton server."""
+    return agg("max", selected(m.CACHE_UTIL, sel), by)

@@ -1,0 +1,83 @@
+"""Which series a query reads, and over what rate window.
+
+A :class:`Selector` holds one regex matcher per label that triton_dash knows
+(``job``, ``instance``, ``model``, ``version``, ``gpu_uuid``) plus any fixed
+matchers you add. When a query selects a metric, only the matchers for labels
+that the metric really carries are written (``nv_cpu_utilization`` has no
+``model`` label, so it gets no model matcher); the metric catalogue says which
+labels those are.
+
+By default the matchers point at the dashboard variables, so panels follow the
+variable drop-downs. For recording rules or ad-hoc queries, use fixed values::
+
+    from triton_dash.selector import Selector
+    prod = Selector(job="triton", instance=None, model=None, version=None,
+                    extra=(("namespace", "=", "prod"),), rate_interval="5m")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .metrics import SCRAPE, Metric
+
+__all__ = ["DEFAULT_SELECTOR", "MODEL_GROUPING", "Selector", "render_selector"]
+
+#: The default grouping of per-model queries: one line per model version.
+MODEL_GROUPING: tuple[str, ...] = ("model", "version")
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Label matchers and the rate window shared by every query.
+
+    Each of ``job``, ``instance``, ``model``, ``version`` and ``gpu`` is a
+    regular expression matched with ``=~``; ``None`` leaves that label out.
+    ``extra`` holds ``(label, operator, value)`` matchers added to every
+    selector (for example a Kubernetes ``namespace``), whatever the metric.
+    """
+
+    job: str | None = "$job"
+    instance: str | None = "$instance"
+    model: str | None = "$model"
+    version: str | None = "$version"
+    gpu: str | None = "$gpu"
+    extra: tuple[tuple[str, str, str], ...] = ()
+    rate_interval: str = "$__rate_interval"
+
+    def with_(self, **changes: object) -> Selector:
+        """Return a copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def regex_matchers(self) -> dict[str, str | None]:
+        return {
+            "job": self.job,
+            "instance": self.instance,
+            "model": self.model,
+            "version": self.version,
+            "gpu_uuid": self.gpu,
+        }
+
+
+DEFAULT_SELECTOR = Selector()
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_selector(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
+    """``metric{label=~"..."}`` with the matchers that apply to ``metric``.
+
+    >>> from triton_dash.metrics import CPU_UTILIZATION
+    >>> render_selector(CPU_UTILIZATION, Selector())
+    'nv_cpu_utilization{job=~"$job", instance=~"$instance"}'
+    """
+    applicable = set(SCRAPE) | set(metric.labels)
+    parts = [
+        f"{label}=~{_quote(value)}"
+        for label, value in selector.regex_matchers().items()
+        if value is not None and label in applicable
+    ]
+    parts += [f"{label}{op}{_quote(value)}" for label, op, value in (*selector.extra, *extra)]
+    return f"{metric.name}{{{', '.join(parts)}}}" if parts else metric.name
