@@ -32,12 +32,14 @@ def datasource_variable(name: str = "datasource", default: str = DEFAULT_DATASOU
 
 def label_variable(
     name: str, label: str, metric: m.Metric, label_name: str, *, filters: Sequence[tuple[str, str]] = (),
-    all_value: str = ".*", datasource: DataSource = DATASOURCE,
+    all_value: str | None = ".*", datasource: DataSource = DATASOURCE,
 ) -> G.Template:
     """A multi-select variable of the values of ``label_name`` on ``metric``.
 
     ``filters`` are ``(label, variable)`` pairs that narrow the list by the
-    variables above it, e.g. models on the selected instances.
+    variables above it, e.g. models on the selected instances. ``all_value``
+    is the regex "All" stands for; ``None`` makes "All" the list of values
+    found, which keeps series of other jobs out of queries such as ``up``.
     """
     narrowed = ", ".join(f'{lab}=~"${var}"' for lab, var in filters)
     series = f"{metric.name}{{{narrowed}}}" if narrowed else metric.name
@@ -54,7 +56,8 @@ def triton_variables(datasource: DataSource = DATASOURCE) -> list[G.Template]:
     scope = (("job", "job"), ("instance", "instance"))
     return [
         datasource_variable(),
-        label_variable("job", "Job", req, "job", all_value=".+", datasource=datasource),
+        # No allValue: "All" must mean the jobs that serve Triton, or ``up`` counts every target.
+        label_variable("job", "Job", req, "job", all_value=None, datasource=datasource),
         label_variable("instance", "Instance", req, "instance", filters=scope[:1], all_value=".+",
                        datasource=datasource),
         label_variable("model", "Model", req, "model", filters=scope, datasource=datasource),

@@ -168,7 +168,7 @@ def service_request_rate(
 ) -> G.Stat:
     """All selected models' successful requests per second, one number."""
     return default_stat(
-        title=title or "Requests/s",
+        title=title or "Requests/s (all models)",
         description=("Successful inference requests per second over all selected models and "
                      "instances: sum(rate(nv_inference_request_success)). Unit: requests/s.\n\n"
                      + _NO_TRAFFIC),
@@ -183,7 +183,7 @@ def service_error_ratio(
 ) -> G.Stat:
     """All selected models' error ratio, one number."""
     return default_stat(
-        title=title or "Error ratio",
+        title=title or "Error ratio (all models)",
         description=("Failed / all inference requests over the selected models and instances, "
                      "ratio of sums. Unit: percent. Orange from 1 %, red from 5 %.\n\nNo data: no "
                      "request at all in the rate window."),
@@ -199,7 +199,7 @@ def service_pending_requests(
 ) -> G.Stat:
     """All selected models' pending requests, one number."""
     return default_stat(
-        title=title or "Pending requests",
+        title=title or "Pending requests (all models)",
         description=("Requests waiting for execution over all selected models and instances: "
                      "sum(nv_inference_pending_request_count). Unit: requests.\n\nNo data: Triton "
                      "older than 2.38, or no Triton series selected."),

@@ -1,0 +1,129 @@
+"""A real Prometheus on 127.0.0.1: backfill OpenMetrics with promtool, start, query, stop.
+
+    with backfilled_prometheus(openmetrics_text, tmp_path) as prom:
+        prom.query("up", at=1767225600)
+
+Facts this relies on (checked with Prometheus 2.42): OpenMetrics timestamps are
+in seconds and the text must end with ``# EOF``; Triton's counters have no
+``_total`` suffix, so they are declared ``unknown``; promtool cuts blocks on
+2 h boundaries; the server needs about a second to load them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .tools import require_binary
+
+Labels = frozenset[tuple[str, str]]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def backfill(openmetrics: str, workdir: Path) -> Path:
+    """Write ``openmetrics`` to a file and turn it into TSDB blocks; returns the TSDB folder."""
+    promtool = require_binary("promtool")
+    source = workdir / "data.om"
+    source.write_text(openmetrics, encoding="utf-8")
+    tsdb = workdir / "tsdb"
+    subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(tsdb)],
+                   check=True, capture_output=True, text=True, timeout=300)
+    return tsdb
+
+
+@dataclass
+class Prometheus:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def api(self, path: str, **params: Any) -> Any:
+        query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+        try:
+            with urllib.request.urlopen(f"{self.url}{path}?{query}", timeout=30) as response:
+                body = json.load(response)
+        except urllib.error.HTTPError as exc:
+            body = json.load(exc)
+            raise AssertionError(f"Prometheus rejected {params}: {body.get('error')}") from exc
+        assert body["status"] == "success", body
+        return body["data"]
+
+    def query(self, expr: str, at: float | None = None) -> dict[Labels, float]:
+        """Instant query; returns {label set (without __name__): value}."""
+        data = self.api("/api/v1/query", query=expr, time=at)
+        assert data["resultType"] == "vector", data["resultType"]
+        out: dict[Labels, float] = {}
+        for sample in data["result"]:
+            labels = frozenset((k, v) for k, v in sample["metric"].items() if k != "__name__")
+            out[labels] = float(sample["value"][1])
+        return out
+
+
+def _wait_ready(prom: Prometheus, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if prom.process.poll() is not None:
+            raise RuntimeError(f"prometheus exited: {prom.log.read_text()[-2000:]}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{prom.url}/-/ready", timeout=2) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"prometheus not ready after {timeout}s: {prom.log.read_text()[-2000:]}")
+
+
+@contextlib.contextmanager
+def run_prometheus(config: str, workdir: Path, tsdb: Path | None = None) -> Iterator[Prometheus]:
+    """Start Prometheus on a free loopback port with ``config``; always stopped on exit."""
+    binary = require_binary("prometheus")
+    config_file = workdir / "prometheus.yml"
+    config_file.write_text(config, encoding="utf-8")
+    port = free_port()
+    log = workdir / "prometheus.log"
+    with log.open("wb") as log_handle:
+        process = subprocess.Popen(
+            [binary, f"--config.file={config_file}", f"--storage.tsdb.path={tsdb or workdir / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d",
+             "--web.enable-lifecycle"],
+            stdout=log_handle, stderr=subprocess.STDOUT)
+    prom = Prometheus(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_ready(prom, 60)
+        yield prom
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def backfilled_prometheus(openmetrics: str, workdir: Path) -> Iterator[Prometheus]:
+    """A Prometheus serving only the backfilled data (no scrape targets)."""
+    tsdb = backfill(openmetrics, workdir)
+    with run_prometheus("global: {}\nscrape_configs: []\n", workdir, tsdb) as prom:
+        yield prom
+
+
+def close(actual: float, expected: float, rel: float) -> bool:
+    if math.isnan(actual) or math.isinf(actual):
+        return False
+    return abs(actual - expected) <= rel * abs(expected) + 1e-12

@@ -1,0 +1,132 @@
+"""Every panel of every built dashboard shows the right number, on a real Prometheus.
+
+The synthetic fleet (tests/support/synthetic.py) is backfilled into a real
+Prometheus with promtool; each target is evaluated as Grafana would, at one
+instant, and compared within 0.5 % with what the oracle computes from the
+fleet's own parameters (tests/support/oracle.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from triton_dash import queries
+from triton_dash.selector import Selector
+
+from .grafana import load_dashboards
+from .support import oracle
+from .support.harness import Case, Context, cases, evaluate, judge
+from .support.prometheus import Prometheus, backfilled_prometheus
+from .support.synthetic import EVAL_AT, FLEET, all_series, openmetrics
+
+pytestmark = pytest.mark.prometheus
+DASHBOARDS = load_dashboards()
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]:
+    workdir: Path = tmp_path_factory.mktemp("known-answers")
+    with backfilled_prometheus(openmetrics(all_series()), workdir) as prom:
+        yield prom
+
+
+@pytest.fixture(scope="module")
+def ctx(prometheus: Prometheus) -> Context:
+    return Context(prometheus, at=EVAL_AT)
+
+
+def test_every_target_matches_its_known_answer(ctx: Context) -> None:
+    """One sub-test per target (and per repeat value); all of them must agree."""
+    all_cases = list(cases(ctx, DASHBOARDS))
+    assert len(all_cases) >= 60
+    failures = []
+    for case in all_cases:
+        problems = _check(ctx, case)
+        if problems:
+            failures.append(f"{case.id}: " + "; ".join(problems))
+    assert not failures, "\n".join(failures)
+
+
+def _check(ctx: Context, case: Case) -> list[str]:
+    chosen = dict(case.chosen)
+    try:
+        want = oracle.expected(case.stem, case.title, case.ref_id, chosen)
+    except LookupError as exc:
+        return [str(exc)]
+    if not want:
+        return ["the scenario gives this target nothing to show: extend the fleet"]
+    got = evaluate(ctx, DASHBOARDS[case.stem], case.expr, chosen)
+    return judge(got, want)
+
+
+def test_every_oracle_is_used(ctx: Context) -> None:
+    used = {(c.stem, c.title, c.ref_id) for c in cases(ctx, DASHBOARDS)}
+    assert set(oracle.ORACLES) - used == set(), "oracle entries for targets that no longer exist"
+
+
+def test_counter_reset_is_in_the_window(ctx: Context) -> None:
+    """The restarted model's counters really drop inside the rate window at the evaluation instant."""
+    got = ctx.prometheus.query('resets(nv_inference_request_success{model="restarted"}[1m])', at=EVAL_AT)
+    assert list(got.values()) == [1.0]
+    rate = ctx.prometheus.query('rate(nv_inference_request_success{model="restarted"}[1m])', at=EVAL_AT)
+    restarted = next(t for t in FLEET.traffic if t.model == "restarted")
+    assert judge(rate, {next(iter(rate)): restarted.success}) == []
+
+
+def test_filtering_by_model_variable(ctx: Context) -> None:
+    """Choosing one model in the model variable narrows a panel to it."""
+    doc = DASHBOARDS["triton-overview"]
+    target = next(p for p in doc["panels"] if p.get("title") == "Queue time per request")["targets"][0]
+    got = evaluate(ctx, doc, target["expr"], {"model": "resnet"})
+    want = {k: v for k, v in oracle.expected("triton-overview", "Queue time per request", "A", {}).items()
+            if ("model", "resnet") in k}
+    assert judge(got, want) == []
+
+
+# --- the harness catches the classic mistakes ---------------------------------------------------
+
+BARE = Selector(job=None, instance=None, model=None, version=None, gpu=None, rate_interval="1m")
+QUEUE_TRUTH = oracle.per_model(oracle.queue_time)(FLEET, {})
+
+
+def test_harness_accepts_the_correct_queue_time(ctx: Context) -> None:
+    assert judge(ctx.prometheus.query(queries.queue_time_per_request(BARE), at=EVAL_AT), QUEUE_TRUTH) == []
+
+
+def test_harness_rejects_a_sum_of_ratios(ctx: Context) -> None:
+    wrong = ("sum by (model, version) (rate(nv_inference_queue_duration_us[1m]) "
+             "/ rate(nv_inference_request_success[1m])) / 1e6")
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), QUEUE_TRUTH)
+    assert any("model=resnet" in p and "expected 0.008" in p for p in problems), problems
+
+
+def test_harness_rejects_an_average_of_ratios(ctx: Context) -> None:
+    wrong = ("avg by (model, version) (rate(nv_inference_queue_duration_us[1m]) "
+             "/ (rate(nv_inference_request_success[1m]) > 0)) / 1e6")
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), QUEUE_TRUTH)
+    assert any("model=resnet" in p for p in problems), problems
+
+
+def test_harness_rejects_an_unguarded_ratio_at_idle(ctx: Context) -> None:
+    wrong = ("sum by (model, version) (rate(nv_inference_queue_duration_us[1m])) "
+             "/ sum by (model, version) (rate(nv_inference_request_success[1m])) / 1e6")
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), QUEUE_TRUTH)
+    assert problems == ["{model=idle, version=1} is nan"]
+
+
+def test_harness_rejects_per_execution_compute_time(ctx: Context) -> None:
+    truth = oracle.per_model(oracle.compute_time("infer_s"))(FLEET, {})
+    wrong = ("sum by (model, version) (rate(nv_inference_compute_infer_duration_us[1m])) / 1e6 "
+             "/ (sum by (model, version) (rate(nv_inference_exec_count[1m])) > 0)")
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), truth)
+    assert any("model=bert" in p for p in problems), problems
+
+
+def test_harness_rejects_summed_gpu_memory(ctx: Context) -> None:
+    truth = oracle.per_gpu("memory_used")(FLEET, {})
+    problems = judge(ctx.prometheus.query("sum by (gpu_uuid) (nv_gpu_memory_used_bytes)", at=EVAL_AT), truth)
+    assert problems == ["{gpu_uuid=GPU-aaaa} = 6e+10, expected 3e+10"]
