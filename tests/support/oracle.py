@@ -51,7 +51,10 @@ def phase_share(attr: str) -> Callable[[Traffic], float | None]:
 
 
 def overhead(ts: Traffic) -> float | None:
-    spent = _sum(ts, lambda t: t.success * (t.request_s - t.queue_s) - t.executed * (t.input_s + t.infer_s + t.output_s))
+    def rest(t: ModelTraffic) -> float:
+        return t.success * (t.request_s - t.queue_s) - t.executed * (t.input_s + t.infer_s + t.output_s)
+
+    spent = _sum(ts, rest)
     return _ratio(spent, _sum(ts, lambda t: t.success))
 
 

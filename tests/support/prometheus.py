@@ -80,10 +80,9 @@ def _wait_ready(prom: Prometheus, timeout: float) -> None:
     while time.monotonic() < deadline:
         if prom.process.poll() is not None:
             raise RuntimeError(f"prometheus exited: {prom.log.read_text()[-2000:]}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{prom.url}/-/ready", timeout=2) as response:
-                if response.status == 200:
-                    return
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{prom.url}/-/ready", timeout=2) as response:
+            if response.status == 200:
+                return
         time.sleep(0.2)
     raise RuntimeError(f"prometheus not ready after {timeout}s: {prom.log.read_text()[-2000:]}")
 
