@@ -1,0 +1,137 @@
+"""End to end: a real Triton, scraped by a real Prometheus every second, under a bounded load.
+
+Each per-model panel of the built overview dashboard is evaluated over the load
+window and compared, within 5 %, with Triton's own statistics API (deltas over
+the same window).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .grafana import load_dashboards, query_panels
+from .support.harness import Context, evaluate, judge
+from .support.prometheus import Prometheus, run_prometheus
+from .support.triton import MODELS, drive_load, running_triton
+
+pytestmark = [pytest.mark.triton, pytest.mark.prometheus]
+TOLERANCE = 0.05
+#: rate() extrapolates the increase it sees to the window's edges: about one scrape
+#: interval over the window (1 s in 45 s, 2 %) for the per-second panels.
+WINDOW_SECONDS = 45
+OVERVIEW = load_dashboards()["triton-overview"]
+
+
+@dataclass(frozen=True)
+class Window:
+    prometheus: Prometheus
+    start: float
+    end: float
+    before: Mapping[str, dict[str, Any]]
+    after: Mapping[str, dict[str, Any]]
+
+    @property
+    def seconds(self) -> int:
+        return math.ceil(self.end - self.start)
+
+    def delta(self, model: str, *path: str) -> float:
+        def pick(stats: Mapping[str, dict[str, Any]]) -> float:
+            value: Any = stats[model]
+            for key in path:
+                value = value[key]
+            return float(value)
+        return pick(self.after) - pick(self.before)
+
+
+def _wait_for(prom: Prometheus, expr: str, count: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(prom.query(expr)) >= count:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"Prometheus never saw {count} series of {expr}")
+
+
+@pytest.fixture(scope="module")
+def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Window]:
+    workdir: Path = tmp_path_factory.mktemp("triton-live")
+    with running_triton() as triton:
+        config = (
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n"
+            f"  - job_name: triton\n    static_configs: [{{targets: ['{triton.metrics_target}']}}]\n"
+        )
+        with run_prometheus(config, workdir) as prom:
+            _wait_for(prom, 'nv_inference_request_success{job="triton"}', len(MODELS))
+            time.sleep(2.5)  # at least two scrapes of the idle counters
+            start, before = time.time(), triton.stats()
+            time.sleep(3)
+            drive_load(triton)
+            time.sleep(max(5.0, WINDOW_SECONDS - (time.time() - start)))  # the last counters are scraped
+            after, end = triton.stats(), time.time()
+            yield Window(prom, start, end, before, after)
+
+
+def _expected(w: Window, title: str, ref_id: str) -> dict[frozenset[tuple[str, str]], float]:
+    """What the statistics API says each model's panel value must be over the window."""
+    out = {}
+    for model in MODELS:
+        key = frozenset({("model", model), ("version", "1")})
+        ok = w.delta(model, "inference_stats", "success", "count")
+        failed = w.delta(model, "inference_stats", "fail", "count")
+        executed = ok - w.delta(model, "inference_stats", "cache_hit", "count")
+        executions = w.delta(model, "execution_count")
+
+        def per_request(phase: str, count_of: str = "count", m: str = model) -> float:
+            stats = ("inference_stats", phase)
+            return w.delta(m, *stats, "ns") / w.delta(m, *stats, count_of) / 1e9
+
+        values = {
+            ("Request time per request", "A"): per_request("success"),
+            ("Queue time per request", "A"): w.delta(model, "inference_stats", "queue", "ns") / ok / 1e9,
+            ("Inference time per request", "A"): per_request("compute_infer"),
+            ("Input time per request", "A"): per_request("compute_input"),
+            ("Output time per request", "A"): per_request("compute_output"),
+            ("Successful requests/s", "A"): ok / w.seconds,
+            ("Inferences/s", "A"): w.delta(model, "inference_count") / w.seconds,
+            ("Executions/s", "A"): executions / w.seconds,
+            ("Error ratio", "A"): failed / (ok + failed),
+            ("Batch ratio", "A"): w.delta(model, "inference_count") / executions,
+            ("Batch ratio", "B"): executed / executions,
+        }
+        if (title, ref_id) == ("Failed requests/s by reason", "A"):
+            out[key | {("reason", "BACKEND")}] = failed / w.seconds
+            for reason in ("REJECTED", "CANCELED", "OTHER"):
+                out[key | {("reason", reason)}] = 0.0
+        else:
+            out[key] = values[(title, ref_id)]
+    return out
+
+
+PANELS = [("Request time per request", "A"), ("Queue time per request", "A"), ("Inference time per request", "A"),
+          ("Input time per request", "A"), ("Output time per request", "A"), ("Successful requests/s", "A"),
+          ("Failed requests/s by reason", "A"), ("Error ratio", "A"), ("Inferences/s", "A"),
+          ("Executions/s", "A"), ("Batch ratio", "A"), ("Batch ratio", "B")]
+
+
+def test_the_load_exercised_every_feature(window: Window) -> None:
+    assert window.delta("identity", "inference_count") > window.delta("identity", "inference_stats", "success", "count")
+    assert window.delta("identity", "execution_count") < window.delta("identity", "inference_stats", "success", "count")
+    assert window.delta("flaky", "inference_stats", "fail", "count") == 6
+
+
+@pytest.mark.parametrize(("title", "ref_id"), PANELS, ids=[f"{t}:{r}" for t, r in PANELS])
+def test_panel_agrees_with_the_statistics_api(window: Window, title: str, ref_id: str) -> None:
+    panel = next(p for p in query_panels(OVERVIEW) if p["title"] == title)
+    target = next(t for t in panel["targets"] if t["refId"] == ref_id)
+    ctx = Context(window.prometheus, at=window.end, rate_interval=f"{window.seconds}s")
+    got = evaluate(ctx, OVERVIEW, target["expr"], {})
+    want = _expected(window, title, ref_id)
+    assert judge(got, want, rel=TOLERANCE) == [], f"got {got}"
