@@ -1,0 +1,205 @@
+"""``triton-dash push`` end to end against the local Grafana stub (and a real Grafana when GRAFANA_URL is set)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from triton_dash.build import compile_builtin
+from triton_dash.cli import main
+
+from .support.grafana_stub import GrafanaState, grafana_stub
+
+UIDS = sorted(c.uid for c in compile_builtin())
+
+
+@pytest.fixture
+def stub() -> Iterator[tuple[str, GrafanaState]]:
+    with grafana_stub() as running:
+        yield running
+
+
+def run(url: str, *args: str, token: str | None = "glsa_test_token") -> Result:
+    env = {"GRAFANA_URL": url, "GRAFANA_TOKEN": token or "", "GRAFANA_USER": "", "GRAFANA_PASSWORD": ""}
+    return CliRunner().invoke(main, ["push", "--retries", "3", *args], env=env)
+
+
+def test_first_push_creates_everything(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = run(url)
+    assert result.exit_code == 0, result.output
+    assert "datasource Prometheus" in result.output and "created" in result.output
+    assert sorted(state.dashboards) == UIDS
+    assert all(d["folderUid"] == "triton" and d["dashboard"]["version"] == 1 for d in state.dashboards.values())
+    assert all(d["message"].startswith("triton_dash ") for d in state.dashboards.values())
+    assert state.folders["triton"]["title"] == "Triton"
+    ds = state.datasources["prometheus"]
+    assert (ds["name"], ds["type"], ds["url"]) == ("Prometheus", "prometheus", "http://prometheus:9090")
+    for uid in UIDS:
+        assert f"{url}/d/{uid}/" in result.output
+
+
+def test_second_push_writes_nothing(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    assert run(url).exit_code == 0
+    writes = len(state.writes)
+    result = run(url)
+    assert result.exit_code == 0, result.output
+    assert len(state.writes) == writes
+    assert result.output.count("unchanged") == 2 + len(UIDS)
+
+
+def test_dry_run_writes_nothing_and_shows_the_diff(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = run(url, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert state.writes == [] and state.dashboards == {}
+    assert result.output.count("would create") == 2 + len(UIDS)
+    assert "dry run: nothing was written" in result.output
+    assert run(url).exit_code == 0
+    state.dashboards["triton-stack"]["dashboard"]["title"] = "Renamed by hand"
+    writes = len(state.writes)
+    result = run(url, "--dry-run")
+    assert len(state.writes) == writes
+    assert "would update" in result.output
+    assert '- "title": "Renamed by hand",' in result.output
+    assert '+ "title": "Triton monitoring stack",' in result.output
+    result = run(url)
+    assert re.search(r"Triton monitoring stack\s+updated\s+2\s", result.output)
+    assert state.dashboards["triton-stack"]["dashboard"]["title"] == "Triton monitoring stack"
+
+
+def test_moved_dashboard_is_moved_back(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    run(url)
+    state.dashboards["triton-overview"]["folderUid"] = ""
+    result = run(url, "--dry-run")
+    assert "~ folder (root) -> triton" in result.output
+
+
+def test_datasource_drift_is_updated(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    run(url)
+    result = run(url, "--prometheus-url", "http://prom.example:9090")
+    assert result.exit_code == 0, result.output
+    assert state.datasources["prometheus"]["url"] == "http://prom.example:9090"
+    assert state.datasources["prometheus"]["version"] == 2
+
+
+def test_custom_datasource_uid_is_the_dashboards_default(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    assert run(url, "--datasource-uid", "prom-1", "--datasource-name", "Prom 1").exit_code == 0
+    variable = state.dashboards["triton-overview"]["dashboard"]["templating"]["list"][0]
+    assert variable["current"]["value"] == "prom-1"
+
+
+def test_json_files_are_pushed(stub: tuple[str, GrafanaState], tmp_path: Path) -> None:
+    url, state = stub
+    doc = compile_builtin()[0].document
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(doc))
+    assert run(url, str(path), "--no-datasource").exit_code == 0
+    assert list(state.dashboards) == [doc["uid"]] and state.datasources == {}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "not JSON"), ('{"title": "x"}', "not a Grafana dashboard"),
+    ('{"title": "x", "uid": "bad uid", "panels": []}', "invalid uid 'bad uid'"),
+])
+def test_bad_json_file_is_refused_before_any_call(stub: tuple[str, GrafanaState], tmp_path: Path,
+                                                 content: str, message: str) -> None:
+    url, state = stub
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = run(url, str(path))
+    assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert state.requests == []
+
+
+def test_wrong_token(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = run(url, token="glsa_wrong_SECRET")
+    assert result.exit_code == 1
+    assert "rejected the credentials (401: Unauthorized)" in result.output
+    assert "glsa_wrong_SECRET" not in result.output
+    assert state.writes == []
+
+
+def test_viewer_token_gets_an_actionable_403(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = run(url, token=state.viewer_token)
+    assert result.exit_code == 1
+    assert "Grafana refused to create datasource 'Prometheus' (403" in result.output
+    assert "datasources:create" in result.output
+
+
+def test_basic_auth(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = CliRunner().invoke(main, ["push", "--url", url, "--user", "admin", "--password", "admin"],
+                                env={"GRAFANA_TOKEN": ""})
+    assert result.exit_code == 0, result.output
+    assert sorted(state.dashboards) == UIDS
+
+
+def test_read_only_datasource(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    run(url)
+    state.datasources["prometheus"]["readOnly"] = True
+    result = run(url, "--prometheus-url", "http://elsewhere:9090")
+    assert result.exit_code == 1
+    assert "provisioned read-only" in result.output.splitlines()[-1]
+
+
+def test_unreachable() -> None:
+    result = run("http://127.0.0.1:9", "--retries", "0")
+    assert result.exit_code == 1
+    assert "cannot reach Grafana at http://127.0.0.1:9" in result.output
+
+
+def test_faults_every_dashboard_lands_exactly_once() -> None:
+    """A share of 503s and dropped connections: push retries and every dashboard lands once."""
+    pattern = itertools.cycle([None, "503", None, "drop", None, None, "503"])
+    lock = threading.Lock()
+
+    def faults(method: str, path: str) -> str | None:
+        with lock:
+            return next(pattern)
+
+    with grafana_stub(GrafanaState(faults=faults)) as (url, state):
+        result = run(url, "--retries", "5")
+        assert result.exit_code == 0, result.output
+        assert len(state.requests) > len(state.writes) + 4  # faults really happened
+        assert sorted(state.dashboards) == UIDS
+        assert all(d["dashboard"]["version"] == 1 for d in state.dashboards.values())
+        assert sum(1 for w in state.writes if w[1] == "/api/dashboards/db") == len(UIDS)
+        assert len(state.datasources) == 1 and len(state.folders) == 1
+
+
+def test_newer_grafana_conflict_mode() -> None:
+    """Grafana 13.1+ answers 409 instead of 412; push uses overwrite, so neither happens."""
+    with grafana_stub(GrafanaState(conflict_status=409)) as (url, state):
+        assert run(url).exit_code == 0
+        state.dashboards["triton-stack"]["dashboard"]["title"] = "changed"
+        assert run(url).exit_code == 0
+        assert state.dashboards["triton-stack"]["dashboard"]["version"] == 2
+
+
+@pytest.mark.live
+def test_live_grafana() -> None:
+    """The same end-to-end run against a real Grafana (GRAFANA_URL, GRAFANA_TOKEN or user/password)."""
+    url = os.environ["GRAFANA_URL"]
+    args = ["push", "--url", url, "--folder-uid", "triton-dash-live", "--folder", "triton_dash live test"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0, second.output
+    assert second.output.count("unchanged") >= len(UIDS)

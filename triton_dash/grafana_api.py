@@ -1,0 +1,214 @@
+"""A small Grafana HTTP API client on ``requests``: health, folders, datasources, dashboards.
+
+Only uid-addressed routes are used (numeric-id routes are gone in Grafana 12/13).
+Connection errors and 502/503/504 are retried a bounded number of times with
+backoff; every other failure raises :class:`GrafanaError` with a one-line
+message a person can act on. Credentials never appear in messages.
+
+    client = GrafanaClient("http://localhost:3000", token=os.environ["GRAFANA_TOKEN"])
+    client.health()["version"]
+    client.save_dashboard(doc, folder_uid="triton", message="triton_dash 0.1.0")
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+__all__ = ["Action", "GrafanaClient", "GrafanaError"]
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+CONFLICT_STATUSES = frozenset({409, 412})  # Grafana <= 13.0 answers 412, newer 409
+
+
+class GrafanaError(Exception):
+    """A Grafana call failed; ``str()`` is one line for a person. ``status`` is 0 without a response."""
+
+    def __init__(self, message: str, status: int = 0, body: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = dict(body or {})
+
+    @property
+    def conflict(self) -> bool:
+        return self.status in CONFLICT_STATUSES
+
+
+@dataclass(frozen=True)
+class Action:
+    """What a call does, for messages: ``what`` (e.g. "save dashboard 'x'") and the permission it needs."""
+
+    what: str
+    permission: str = ""
+
+
+def error_message(body: Any, fallback: str = "") -> str:
+    """Grafana's message from any of its three error-body shapes, on one line."""
+    if isinstance(body, Mapping):
+        parts = [str(body[k]) for k in ("message", "error") if body.get(k)]
+        if body.get("status") and isinstance(body["status"], str) and body["status"] not in ("error", "success"):
+            parts.insert(0, str(body["status"]))
+        text = ": ".join(dict.fromkeys(parts))
+    else:
+        text = str(body or "")
+    return " ".join(text.split())[:300] or fallback
+
+
+class GrafanaClient:
+    """Talks to one Grafana (one org) through one ``requests.Session``.
+
+    Authentication: a service-account ``token`` (sent as ``Bearer``) or ``user``
+    and ``password`` (basic auth). ``org_id`` adds ``X-Grafana-Org-Id``.
+    ``verify`` is ``True`` (system CAs), ``False``, or a CA-bundle path.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        org_id: int | None = None,
+        verify: bool | str = True,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        retries: int = 3,
+        backoff: float = 0.5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+        self.session = session or requests.Session()
+        self.session.verify = verify
+        self.session.headers.update({"Accept": "application/json", "User-Agent": "triton-dash"})
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+        elif user:
+            self.session.auth = (user, password or "")
+        if org_id is not None:
+            self.session.headers["X-Grafana-Org-Id"] = str(org_id)
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, action: Action, *, json: Any = None,
+                allow: frozenset[int] = frozenset()) -> tuple[int, Any]:
+        """One API call with bounded retries; returns (status, parsed body).
+
+        Statuses in ``allow`` (for example 404 on a lookup) are returned, not raised.
+        """
+        last_error = ""
+        for attempt in range(1, self.retries + 2):
+            try:
+                response = self.session.request(method, self.url + path, json=json, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise GrafanaError(f"TLS verification failed for {self.url}: {_reason(exc)}; "
+                                   "pass --ca-bundle FILE (or fix the certificate)") from exc
+            except requests.exceptions.Timeout as exc:
+                last_error = f"no answer within {self.timeout[1]:g}s"
+                if attempt > self.retries:
+                    raise GrafanaError(f"Grafana at {self.url} did not answer to {action.what} "
+                                       f"within {self.timeout[1]:g}s ({attempt} tries)") from exc
+            except requests.exceptions.ConnectionError as exc:
+                last_error = _reason(exc)
+                if attempt > self.retries:
+                    raise GrafanaError(
+                        f"cannot reach Grafana at {self.url} ({last_error}); start the stack with "
+                        "'docker compose -f provisioning/docker-compose.yml up -d' or set GRAFANA_URL") from exc
+            else:
+                body = _body(response)
+                if response.status_code < 400 or response.status_code in allow:
+                    return response.status_code, body
+                if response.status_code not in RETRY_STATUSES or attempt > self.retries:
+                    raise self._error(response.status_code, body, action, attempt)
+                last_error = f"{response.status_code}"
+            self._sleep(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError(last_error)  # unreachable: the loop returns or raises
+
+    def _error(self, status: int, body: Any, action: Action, attempt: int) -> GrafanaError:
+        message = error_message(body, fallback=f"HTTP {status}")
+        if status == 401:
+            text = (f"Grafana at {self.url} rejected the credentials (401: {message}); set GRAFANA_TOKEN to a "
+                    "service-account token, or GRAFANA_USER and GRAFANA_PASSWORD")
+        elif status == 403:
+            need = f"; it needs the {action.permission} permission" if action.permission else ""
+            if "read-only" in message.lower():
+                need = "; the datasource is provisioned read-only (editable: false): pass --no-datasource"
+            text = f"Grafana refused to {action.what} (403: {message}){need}"
+        elif status in CONFLICT_STATUSES:
+            text = f"conflict on {action.what} ({status}: {message})"
+        elif status >= 500:
+            tries = f" after {attempt} tries" if attempt > 1 else ""
+            text = f"Grafana failed to {action.what} ({status}: {message}){tries}"
+        else:
+            text = f"Grafana rejected {action.what} ({status}: {message})"
+        return GrafanaError(text, status, body if isinstance(body, Mapping) else {"message": message})
+
+    # --- API ---------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """``GET /api/health`` (no authentication needed)."""
+        _, body = self.request("GET", "/api/health", Action("report its health"))
+        return dict(body) if isinstance(body, Mapping) else {}
+
+    def get_folder(self, uid: str) -> dict[str, Any] | None:
+        status, body = self.request("GET", f"/api/folders/{uid}", Action(f"read folder {uid!r}", "folders:read"),
+                                    allow=frozenset({404}))
+        return None if status == 404 else dict(body)
+
+    def create_folder(self, uid: str, title: str) -> dict[str, Any]:
+        _, body = self.request("POST", "/api/folders", Action(f"create folder {title!r}", "folders:create"),
+                               json={"uid": uid, "title": title})
+        return dict(body)
+
+    def get_datasource(self, uid: str) -> dict[str, Any] | None:
+        status, body = self.request("GET", f"/api/datasources/uid/{uid}",
+                                    Action(f"read datasource {uid!r}", "datasources:read"), allow=frozenset({404}))
+        return None if status == 404 else dict(body)
+
+    def create_datasource(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        _, body = self.request("POST", "/api/datasources",
+                               Action(f"create datasource {spec['name']!r}", "datasources:create"), json=dict(spec))
+        return dict(body)
+
+    def update_datasource(self, uid: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        _, body = self.request("PUT", f"/api/datasources/uid/{uid}",
+                               Action(f"update datasource {uid!r}", "datasources:write"), json=dict(spec))
+        return dict(body)
+
+    def get_dashboard(self, uid: str) -> dict[str, Any] | None:
+        """``{"dashboard": ..., "meta": ...}``, or None when there is no such dashboard."""
+        status, body = self.request("GET", f"/api/dashboards/uid/{uid}",
+                                    Action(f"read dashboard {uid!r}", "dashboards:read"), allow=frozenset({404}))
+        return None if status == 404 else dict(body)
+
+    def save_dashboard(self, dashboard: Mapping[str, Any], *, folder_uid: str, message: str) -> dict[str, Any]:
+        """``POST /api/dashboards/db`` with ``overwrite``: idempotent for a fixed uid."""
+        payload = {"dashboard": {**dashboard, "id": None}, "folderUid": folder_uid, "overwrite": True,
+                   "message": message[:500]}
+        action = Action(f"save dashboard {dashboard.get('uid')!r}", "dashboards:write")
+        _, body = self.request("POST", "/api/dashboards/db", action, json=payload)
+        return dict(body)
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return {"message": response.text.strip()[:300]}
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out", "certificate verify failed",
+                   "Connection aborted", "RemoteDisconnected", "Connection reset"):
+        if marker in text:
+            return marker.lower() if marker != "RemoteDisconnected" else "connection closed"
+    return " ".join(text.split())[:120]

@@ -1,0 +1,219 @@
+"""Push compiled dashboards and their Prometheus datasource to a live Grafana.
+
+Order: validate every dashboard, then health -> datasource -> folder -> dashboards.
+A dashboard whose content and folder already equal what Grafana holds is not
+written again; ``dry_run`` writes nothing and says what would change.
+
+    client = GrafanaClient("http://localhost:3000", token="...")
+    for outcome in push(client, docs, datasource=DatasourceSpec(), folder=FolderSpec()):
+        print(outcome.name, outcome.result)
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .dashboards.variables import DEFAULT_DATASOURCE_UID
+from .finalize import valid_uid
+from .grafana_api import GrafanaClient, GrafanaError
+
+__all__ = [
+    "DatasourceSpec",
+    "FolderSpec",
+    "Outcome",
+    "PushError",
+    "load_dashboard_files",
+    "prepare",
+    "push",
+    "render_table",
+]
+
+DIFF_LINES = 12
+_VOLATILE = ("id", "version", "iteration")
+
+
+class PushError(ValueError):
+    """Something to push is invalid; nothing was written."""
+
+
+@dataclass(frozen=True)
+class DatasourceSpec:
+    """The Prometheus datasource every dashboard's ``datasource`` variable selects."""
+
+    uid: str = DEFAULT_DATASOURCE_UID
+    name: str = "Prometheus"
+    url: str = "http://prometheus:9090"
+    scrape_interval: str = "15s"
+
+    def payload(self) -> dict[str, Any]:
+        return {"uid": self.uid, "name": self.name, "type": "prometheus", "access": "proxy", "url": self.url,
+                "jsonData": {"httpMethod": "POST", "timeInterval": self.scrape_interval}}
+
+
+@dataclass(frozen=True)
+class FolderSpec:
+    uid: str = "triton"
+    title: str = "Triton"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # datasource, folder, dashboard
+    name: str
+    result: str  # created, updated, unchanged; "would ..." on a dry run
+    version: int | None = None
+    url: str = ""
+    diff: tuple[str, ...] = field(default_factory=tuple)
+
+
+def load_dashboard_files(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """Read compiled dashboard JSON files; one-line :class:`PushError` naming a bad one."""
+    docs = []
+    for path in paths:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PushError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise PushError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from exc
+        if not isinstance(doc, dict) or "panels" not in doc:
+            raise PushError(f"{path}: not a Grafana dashboard (no 'panels')")
+        docs.append(doc)
+    return docs
+
+
+def prepare(docs: Sequence[Mapping[str, Any]], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> list[dict[str, Any]]:
+    """Validate every dashboard before anything is written, and point it at ``datasource_uid``."""
+    seen: set[str] = set()
+    out = []
+    for doc in docs:
+        uid, title = doc.get("uid"), doc.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise PushError(f"dashboard {uid!r} has no title")
+        if not isinstance(uid, str) or not valid_uid(uid):
+            raise PushError(f"dashboard {title!r} has an invalid uid {uid!r} (1-40 letters, digits, '-', '_')")
+        if uid in seen:
+            raise PushError(f"two dashboards have the uid {uid!r}")
+        if any(len(str(tag)) > 50 for tag in doc.get("tags", [])):
+            raise PushError(f"dashboard {uid!r} has a tag longer than 50 characters")
+        seen.add(uid)
+        out.append(_with_datasource(doc, datasource_uid))
+    return out
+
+
+def _with_datasource(doc: Mapping[str, Any], uid: str) -> dict[str, Any]:
+    result = copy.deepcopy(dict(doc))
+    for var in result.get("templating", {}).get("list", []):
+        if var.get("type") == "datasource" and var.get("query") == "prometheus":
+            var["current"] = {"selected": True, "text": uid, "value": uid}
+    return result
+
+
+def _normalised(doc: Mapping[str, Any]) -> str:
+    return json.dumps({k: v for k, v in doc.items() if k not in _VOLATILE}, sort_keys=True, indent=1)
+
+
+def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[str, ...]:
+    before = _normalised(old).splitlines() if old else []
+    lines = [line for line in difflib.unified_diff(before, _normalised(new).splitlines(), lineterm="", n=0)
+             if not line.startswith(("---", "+++", "@@"))]
+    if len(lines) > DIFF_LINES:
+        lines = [*lines[:DIFF_LINES], f"... {len(lines) - DIFF_LINES} more changed lines"]
+    return tuple(lines)
+
+
+def _datasource(client: GrafanaClient, spec: DatasourceSpec, dry_run: bool) -> Outcome:
+    wanted = spec.payload()
+    existing = client.get_datasource(spec.uid)
+    if existing is None:
+        if dry_run:
+            return Outcome("datasource", spec.name, "would create")
+        try:
+            client.create_datasource(wanted)
+        except GrafanaError as exc:
+            if exc.status == 409:
+                raise GrafanaError(f"a datasource named {spec.name!r} already exists with another uid; pass "
+                                   "--datasource-name NAME, or --datasource-uid with that datasource's uid",
+                                   exc.status, exc.body) from exc
+            raise
+        return Outcome("datasource", spec.name, "created", 1)
+    same = all(existing.get(k) == wanted[k] for k in ("name", "type", "access", "url")) and all(
+        (existing.get("jsonData") or {}).get(k) == v for k, v in wanted["jsonData"].items())
+    if same:
+        return Outcome("datasource", spec.name, "unchanged", existing.get("version"))
+    if dry_run:
+        return Outcome("datasource", spec.name, "would update")
+    merged = {**{k: v for k, v in existing.items() if k not in ("id", "version", "secureJsonFields")}, **wanted,
+              "jsonData": {**(existing.get("jsonData") or {}), **wanted["jsonData"]}}
+    body = client.update_datasource(spec.uid, merged)
+    return Outcome("datasource", spec.name, "updated", (body.get("datasource") or {}).get("version"))
+
+
+def _folder(client: GrafanaClient, spec: FolderSpec, dry_run: bool) -> Outcome:
+    existing = client.get_folder(spec.uid)
+    if existing is not None:
+        return Outcome("folder", spec.title, "unchanged", existing.get("version"), client.url + existing.get("url", ""))
+    if dry_run:
+        return Outcome("folder", spec.title, "would create")
+    try:
+        created = client.create_folder(spec.uid, spec.title)
+    except GrafanaError as exc:
+        if not exc.conflict:
+            raise
+        created = client.get_folder(spec.uid) or {}  # created meanwhile: fine
+    return Outcome("folder", spec.title, "created", created.get("version"), client.url + created.get("url", ""))
+
+
+def _dashboard(client: GrafanaClient, doc: Mapping[str, Any], folder: FolderSpec, dry_run: bool) -> Outcome:
+    existing = client.get_dashboard(doc["uid"])
+    old = (existing or {}).get("dashboard")
+    meta = (existing or {}).get("meta") or {}
+    if old is not None and _normalised(old) == _normalised(doc) and (meta.get("folderUid") or "") == folder.uid:
+        return Outcome("dashboard", doc["title"], "unchanged", old.get("version"), client.url + meta.get("url", ""))
+    verb = "update" if old is not None else "create"
+    changes = _diff(old, doc)
+    if old is not None and not changes:
+        changes = (f"~ folder {meta.get('folderUid') or '(root)'} -> {folder.uid}",)
+    if dry_run:
+        return Outcome("dashboard", doc["title"], f"would {verb}", diff=changes)
+    saved = client.save_dashboard(doc, folder_uid=folder.uid, message=f"triton_dash {__version__}")
+    return Outcome("dashboard", doc["title"], f"{verb}d", saved.get("version"), client.url + saved.get("url", ""),
+                   changes)
+
+
+def push(
+    client: GrafanaClient,
+    dashboards: Sequence[Mapping[str, Any]],
+    *,
+    datasource: DatasourceSpec | None,
+    folder: FolderSpec,
+    dry_run: bool = False,
+) -> Iterable[Outcome]:
+    """Yield one outcome per step; raises :class:`GrafanaError` on the first failure."""
+    docs = prepare(dashboards, datasource.uid if datasource else DEFAULT_DATASOURCE_UID)
+    client.health()
+    if datasource is not None:
+        yield _datasource(client, datasource, dry_run)
+    yield _folder(client, folder, dry_run)
+    for doc in docs:
+        yield _dashboard(client, doc, folder, dry_run)
+
+
+def render_table(outcomes: Sequence[Outcome], *, show_diff: bool = False) -> str:
+    """A plain-text table: what, result, version, URL (and the diff of each change, indented)."""
+    rows = [("WHAT", "RESULT", "VERSION", "URL")]
+    rows += [(f"{o.kind} {o.name}", o.result, "" if o.version is None else str(o.version), o.url) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if show_diff and index:
+            lines += [f"    {change}" for change in outcomes[index - 1].diff]
+    return "\n".join(lines)
