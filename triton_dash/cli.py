@@ -4,6 +4,7 @@
     triton-dash build my.dashboard.py -o out/
     triton-dash build --check              # exit 1 if dashboards/ differs from the code
     triton-dash push --dry-run             # what would change in the Grafana at $GRAFANA_URL
+    triton-dash provision                  # Grafana/Prometheus/compose files -> provisioning/
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import click
 from . import __version__
 from .build import BuildError, compile_builtin, compile_files
 from .grafana_api import GrafanaClient, GrafanaError
+from .provision import provision_files
 from .push import DatasourceSpec, FolderSpec, Outcome, PushError, load_dashboard_files, push, render_table
 from .render import write_files
 
@@ -58,6 +60,32 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool) -> None:
     for item, path in zip(compiled, written, strict=False):
         panels = sum(1 + len(p.get("panels", [])) for p in item.document["panels"])
         click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {panels} panels)")
+
+
+def _write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command: str) -> list[Path]:
+    """Write every file (all or nothing), or with ``check`` only compare and exit 1 on drift."""
+    if check:
+        stale = [str(path) for path, text in outputs.items()
+                 if not path.is_file() or path.read_text(encoding="utf-8") != text]
+        if stale:
+            raise click.ClickException(f"out of date, run 'triton-dash {command}': {', '.join(stale)}")
+        click.echo(f"{len(outputs)} files in {out_dir} are up to date")
+        return []
+    try:
+        return write_files(outputs)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+
+
+@main.command()
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("provisioning"), show_default=True, help="Folder for the provisioning tree.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the tree differs.")
+def provision(out_dir: Path, check: bool) -> None:
+    """Write Grafana provisioning, prometheus.yml and the docker-compose stack."""
+    outputs = {out_dir / name: text for name, text in provision_files().items()}
+    for path in _write_or_check(outputs, out_dir, check, "provision"):
+        click.echo(f"wrote {path}")
 
 
 @main.command(name="push")

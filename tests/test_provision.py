@@ -1,0 +1,101 @@
+"""``triton-dash provision``: deterministic, committed tree current, Prometheus config valid, compose coherent."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from triton_dash.cli import main
+from triton_dash.dashboards.variables import DEFAULT_DATASOURCE_UID
+from triton_dash.provision import DASHBOARDS_IN_GRAFANA, provision_files
+
+from .grafana import REPO
+from .support.tools import require_binary
+
+TREE = REPO / "provisioning"
+
+
+def test_provision_is_deterministic(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for out in ("a", "b"):
+        assert runner.invoke(main, ["provision", "-o", str(tmp_path / out)]).exit_code == 0
+    first = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert first == second and len(first) == len(provision_files())
+
+
+def test_committed_tree_equals_a_fresh_run() -> None:
+    for name, text in provision_files().items():
+        assert (TREE / name).read_text(encoding="utf-8") == text, f"provisioning/{name} is stale"
+    assert CliRunner().invoke(main, ["provision", "--check", "-o", str(TREE)]).exit_code == 0
+
+
+@pytest.mark.prometheus
+def test_promtool_accepts_the_prometheus_config() -> None:
+    promtool = require_binary("promtool")
+    result = subprocess.run([promtool, "check", "config", str(TREE / "prometheus/prometheus.yml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_scrapes_prometheus_triton_and_cadvisor() -> None:
+    config = yaml.safe_load((TREE / "prometheus/prometheus.yml").read_text())
+    jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in config["scrape_configs"]}
+    assert jobs == {"prometheus": ["localhost:9090"], "triton": ["triton:8002"], "cadvisor": ["cadvisor:8080"]}
+
+
+def test_datasource_uid_is_the_dashboards_default() -> None:
+    datasources = yaml.safe_load((TREE / "grafana/datasources/prometheus.yaml").read_text())["datasources"]
+    assert [d["uid"] for d in datasources] == [DEFAULT_DATASOURCE_UID]
+    assert datasources[0]["url"] == "http://prometheus:9090" and datasources[0]["isDefault"] is True
+    for stem in ("triton-overview", "triton-stack"):
+        doc = yaml.safe_load((REPO / "dashboards" / f"{stem}.json").read_text())
+        assert doc["templating"]["list"][0]["current"]["value"] == DEFAULT_DATASOURCE_UID
+
+
+COMPOSE = yaml.safe_load((TREE / "docker-compose.yml").read_text()) if (TREE / "docker-compose.yml").exists() else {}
+
+
+def test_compose_services_images_and_health_checks() -> None:
+    services = COMPOSE["services"]
+    assert set(services) == {"triton", "prometheus", "grafana", "cadvisor"}
+    for name, service in services.items():
+        image = service["image"]
+        assert not image.endswith(":latest") and re.search(r":v?\d+\.\d+", image), f"{name}: unpinned {image}"
+        assert service["healthcheck"]["test"][0] == "CMD", name
+    health = {n: " ".join(s["healthcheck"]["test"]) for n, s in services.items()}
+    assert "/v2/health/ready" in health["triton"]
+    assert "/-/ready" in health["prometheus"]
+    assert "/api/health" in health["grafana"]
+    gpu = services["triton"]["deploy"]["resources"]["reservations"]["devices"][0]
+    assert gpu["driver"] == "nvidia" and gpu["capabilities"] == ["gpu"]
+    assert "networks" not in COMPOSE and "ipam" not in str(COMPOSE)  # no hard-coded subnets
+
+
+def test_compose_references_files_that_exist() -> None:
+    for name, service in COMPOSE["services"].items():
+        for volume in service.get("volumes", []):
+            source = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", volume.split(":")[0])
+            if source.startswith("."):
+                assert (TREE / source).exists(), f"{name}: {source} does not exist"
+    mounts = [v for v in COMPOSE["services"]["grafana"]["volumes"] if DASHBOARDS_IN_GRAFANA in v]
+    assert mounts == [f"../dashboards:{DASHBOARDS_IN_GRAFANA}:ro"]
+    provider = yaml.safe_load((TREE / "grafana/dashboards/triton_dash.yaml").read_text())["providers"][0]
+    assert provider["options"]["path"] == DASHBOARDS_IN_GRAFANA
+
+
+def test_credentials_come_from_env() -> None:
+    text = (TREE / "docker-compose.yml").read_text()
+    environment = COMPOSE["services"]["grafana"]["environment"]
+    assert "change-me" not in text
+    for key in ("GF_SECURITY_ADMIN_USER", "GF_SECURITY_ADMIN_PASSWORD"):
+        assert environment[key].startswith("${"), f"{key} is not taken from .env"
+    required = set(re.findall(r"\$\{([A-Z_]+)(?::[?-])", text))
+    example = (TREE / ".env.example").read_text()
+    for variable in required:
+        assert re.search(rf"^{variable}=", example, re.MULTILINE), f"{variable} missing from .env.example"
