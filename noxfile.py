@@ -12,14 +12,16 @@ nox.options.reuse_existing_virtualenvs = True
 
 
 def _ensure_prometheus(session: nox.Session) -> None:
-    if shutil.which("promtool") and shutil.which("prometheus"):
+    if all(shutil.which(tool) for tool in ("promtool", "prometheus", "prometheus-alertmanager", "amtool")):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus",
+                    "prometheus-alertmanager",
                     external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
         return
-    session.warn("prometheus/promtool missing: `sudo apt-get install prometheus`; their tests will be skipped")
+    session.warn("prometheus/alertmanager missing: `sudo apt-get install prometheus prometheus-alertmanager`; "
+                 "their tests will be skipped")
 
 
 @nox.session

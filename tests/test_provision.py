@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from triton_dash.dashboards.variables import DEFAULT_DATASOURCE_UID
 from triton_dash.provision import DASHBOARDS_IN_GRAFANA, provision_files
 
 from .grafana import REPO
-from .support.tools import require_binary
+from .support.tools import missing, require_binary
 
 TREE = REPO / "provisioning"
 
@@ -43,10 +44,22 @@ def test_promtool_accepts_the_prometheus_config() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_prometheus_scrapes_prometheus_triton_and_cadvisor() -> None:
+def test_prometheus_scrapes_and_alerts() -> None:
     config = yaml.safe_load((TREE / "prometheus/prometheus.yml").read_text())
     jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in config["scrape_configs"]}
     assert jobs == {"prometheus": ["localhost:9090"], "triton": ["triton:8002"], "cadvisor": ["cadvisor:8080"]}
+    assert config["rule_files"] == ["rules/*.yml"]
+    assert (TREE / "prometheus/rules/triton.rules.yml").is_file()
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["alertmanager:9093"]
+
+
+def test_alertmanager_config_is_valid() -> None:
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        missing("amtool")
+    result = subprocess.run([str(amtool), "check-config", str(TREE / "alertmanager/alertmanager.yml")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_datasource_uid_is_the_dashboards_default() -> None:
@@ -63,7 +76,7 @@ COMPOSE = yaml.safe_load((TREE / "docker-compose.yml").read_text()) if (TREE / "
 
 def test_compose_services_images_and_health_checks() -> None:
     services = COMPOSE["services"]
-    assert set(services) == {"triton", "prometheus", "grafana", "cadvisor"}
+    assert set(services) == {"triton", "prometheus", "alertmanager", "grafana", "cadvisor"}
     for name, service in services.items():
         image = service["image"]
         assert not image.endswith(":latest") and re.search(r":v?\d+\.\d+", image), f"{name}: unpinned {image}"
@@ -72,6 +85,7 @@ def test_compose_services_images_and_health_checks() -> None:
     assert "/v2/health/ready" in health["triton"]
     assert "/-/ready" in health["prometheus"]
     assert "/api/health" in health["grafana"]
+    assert "/-/ready" in health["alertmanager"]
     gpu = services["triton"]["deploy"]["resources"]["reservations"]["devices"][0]
     assert gpu["driver"] == "nvidia" and gpu["capabilities"] == ["gpu"]
     assert "networks" not in COMPOSE and "ipam" not in str(COMPOSE)  # no hard-coded subnets

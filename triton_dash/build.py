@@ -18,14 +18,14 @@ import importlib.util
 import re
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grafanalib.core as G
 
-from .dashboards import BUILTIN
+from .dashboards import BUILTIN, DashboardBuilder
 from .finalize import FinalizeError, finalize
 from .render import dashboard_json
 
@@ -116,11 +116,12 @@ def _check_unique(compiled: list[CompiledDashboard]) -> list[CompiledDashboard]:
 
 
 def compile_builtin(
-    builders: Mapping[str, Callable[[], G.Dashboard]] = BUILTIN,
+    builders: Mapping[str, DashboardBuilder] = BUILTIN, *, recording_rules: bool = False,
 ) -> list[CompiledDashboard]:
-    """The built-in dashboards, in name order."""
+    """The built-in dashboards, in name order; ``recording_rules`` makes them read recorded rates."""
     return _check_unique([
-        CompiledDashboard(stem, f"builtin:{stem}", _finalize(build(), f"builtin:{stem}", stem))
+        CompiledDashboard(stem, f"builtin:{stem}",
+                          _finalize(build(recording_rules=recording_rules), f"builtin:{stem}", stem))
         for stem, build in sorted(builders.items())
     ])
 

@@ -5,6 +5,7 @@
     triton-dash build --check              # exit 1 if dashboards/ differs from the code
     triton-dash push --dry-run             # what would change in the Grafana at $GRAFANA_URL
     triton-dash provision                  # Grafana/Prometheus/compose files -> provisioning/
+    triton-dash rules --format prometheusrule -o triton-rules.yaml
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import click
 from . import __version__
 from .build import BuildError, compile_builtin, compile_files
 from .grafana_api import GrafanaClient, GrafanaError
+from .kubernetes import ManifestError, configmap_yaml, pod_monitor_yaml
 from .provision import provision_files
 from .push import DatasourceSpec, FolderSpec, Outcome, PushError, load_dashboard_files, push, render_table
 from .render import write_files
+from .rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
 
 __all__ = ["main"]
 
@@ -34,32 +37,43 @@ def main() -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("dashboards"), show_default=True, help="Folder for the JSON files.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the JSON in the folder differs.")
-def build(files: tuple[Path, ...], out_dir: Path, check: bool) -> None:
+@click.option("--recording-rules", is_flag=True,
+              help="Built-in dashboards read the recorded rates of 'triton-dash rules' instead of raw counters.")
+@click.option("--format", "output_format", type=click.Choice(["json", "configmap"]), default="json",
+              show_default=True, help="Grafana JSON, or one Kubernetes ConfigMap per dashboard (Grafana sidecar).")
+@click.option("--namespace", default="monitoring", show_default=True, help="ConfigMap namespace.")
+@click.option("--folder", default="Triton", show_default=True, help="Grafana folder (ConfigMap annotation).")
+@click.option("--folder-annotation", default="grafana_folder", show_default=True,
+              help="Annotation key the Grafana sidecar reads the folder from (sidecar.dashboards.folderAnnotation).")
+def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
+          namespace: str, folder: str, folder_annotation: str) -> None:
     """Compile dashboards to Grafana JSON.
 
     With no FILES, compiles the built-in dashboards. FILES are Python files
     (``*.dashboard.py``) each defining a grafanalib ``dashboard``; ``x.dashboard.py``
     becomes ``x.json``. Nothing is written unless every dashboard compiles.
     """
+    if files and recording_rules:
+        raise click.ClickException("--recording-rules applies to the built-in dashboards; in your own files "
+                                   "pass selector=Selector(recorded=True) to the panels")
     try:
-        compiled = compile_files(files) if files else compile_builtin()
+        compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules)
     except BuildError as exc:
         raise click.ClickException(str(exc)) from exc
-    outputs = {out_dir / f"{item.stem}.json": item.text for item in compiled}
-    if check:
-        stale = [str(path) for path, text in outputs.items()
-                 if not path.is_file() or path.read_text(encoding="utf-8") != text]
-        if stale:
-            raise click.ClickException(f"out of date, run 'triton-dash build': {', '.join(stale)}")
-        click.echo(f"{len(outputs)} dashboards in {out_dir} are up to date")
-        return
-    try:
-        written = write_files(outputs)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+    if output_format == "configmap":
+        try:
+            outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
+                item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
+                for item in compiled}
+        except ManifestError as exc:
+            raise click.ClickException(str(exc)) from exc
+    else:
+        outputs = {out_dir / f"{item.stem}.json": item.text for item in compiled}
+    written = _write_or_check(outputs, out_dir, check, "build")
     for item, path in zip(compiled, written, strict=False):
-        panels = sum(1 + len(p.get("panels", [])) for p in item.document["panels"])
-        click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {panels} panels)")
+        rows = sum(1 for p in item.document["panels"] if p["type"] == "row")
+        panels = sum(1 if p["type"] != "row" else len(p.get("panels", [])) for p in item.document["panels"])
+        click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {panels} panels in {rows} rows)")
 
 
 def _write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command: str) -> list[Path]:
@@ -141,3 +155,64 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
     click.echo(render_table(done, show_diff=dry_run))
     if dry_run:
         click.echo("dry run: nothing was written")
+
+
+def _overrides(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.ClickException(f"--set takes NAME=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@main.command()
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Output file [default: provisioning/prometheus/rules/triton.rules.yml, or "
+                   "triton-dash.prometheusrule.yaml with --format prometheusrule]; '-' for standard output.")
+@click.option("--format", "output_format", type=click.Choice(["prometheus", "prometheusrule"]),
+              default="prometheus", show_default=True,
+              help="A Prometheus rules file, or a PrometheusRule manifest for the Prometheus Operator.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an alert threshold or duration, e.g. --set queue_time_seconds=0.25 (repeatable).")
+@click.option("--release", default="kube-prometheus-stack", show_default=True,
+              help="PrometheusRule 'release' label: kube-prometheus-stack ignores rules without it.")
+@click.option("--namespace", default="monitoring", show_default=True, help="PrometheusRule namespace.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
+def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
+          check: bool) -> None:
+    """Write recording and alerting rules built from the panels' own queries."""
+    try:
+        config = AlertConfig.from_overrides(_overrides(settings))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    groups = rule_groups(config)
+    if output_format == "prometheusrule":
+        text = prometheus_rule(groups, namespace=namespace, release=release)
+        default = Path("triton-dash.prometheusrule.yaml")
+    else:
+        text = rules_yaml(groups)
+        default = Path("provisioning/prometheus/rules/triton.rules.yml")
+    if out_path == Path("-"):
+        click.echo(text, nl=False)
+        return
+    target = out_path or default
+    for path in _write_or_check({target: text}, target.parent, check, "rules"):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("triton-dash.podmonitor.yaml"), show_default=True)
+@click.option("--namespace", default="monitoring", show_default=True)
+@click.option("--release", default="kube-prometheus-stack", show_default=True)
+@click.option("--match-label", "match_labels", multiple=True, default=("app=triton",), show_default=True,
+              metavar="KEY=VALUE", help="Pod labels that select Triton pods (repeatable).")
+@click.option("--port", default="metrics", show_default=True, help="Name of the pods' metrics container port.")
+def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple[str, ...], port: str) -> None:
+    """Write a PodMonitor that scrapes Triton's metrics port."""
+    labels = _overrides(match_labels)
+    text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port)
+    for path in _write_or_check({out_path: text}, out_path.parent, False, "podmonitor"):
+        click.echo(f"wrote {path}")

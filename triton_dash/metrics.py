@@ -54,6 +54,8 @@ class Metric:
     labels: tuple[str, ...]
     help: str
     source: str = "triton"
+    #: Labels the scrape (or the recording rule) adds; selectors may match them.
+    scrape_labels: tuple[str, ...] = SCRAPE
 
     @property
     def is_counter(self) -> bool:

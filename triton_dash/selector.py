@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .metrics import SCRAPE, Metric
+from .metrics import Metric
 
 __all__ = ["DEFAULT_SELECTOR", "MODEL_GROUPING", "Selector", "render_selector"]
 
@@ -44,6 +44,10 @@ class Selector:
     gpu: str | None = "$gpu"
     extra: tuple[tuple[str, str, str], ...] = ()
     rate_interval: str = "$__rate_interval"
+    #: Read the recording rules' per-(job, model, version) rates instead of raw counters.
+    recorded: bool = False
+    #: Look this far back (PromQL ``offset``), e.g. "10m"; for alerts comparing now with before.
+    offset: str | None = None
 
     def with_(self, **changes: object) -> Selector:
         """Return a copy with some fields changed."""
@@ -73,7 +77,7 @@ def render_selector(metric: Metric, selector: Selector, *extra: tuple[str, str, 
     >>> render_selector(CPU_UTILIZATION, Selector())
     'nv_cpu_utilization{job=~"$job", instance=~"$instance"}'
     """
-    applicable = set(SCRAPE) | set(metric.labels)
+    applicable = set(metric.scrape_labels) | set(metric.labels)
     parts = [
         f"{label}=~{_quote(value)}"
         for label, value in selector.regex_matchers().items()

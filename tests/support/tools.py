@@ -10,6 +10,8 @@ import pytest
 INSTALL_HINTS = {
     "prometheus": "install it: sudo apt-get install prometheus (Debian/Ubuntu)",
     "promtool": "install it: sudo apt-get install prometheus (Debian/Ubuntu)",
+    "amtool": "install it: sudo apt-get install prometheus-alertmanager (Debian/Ubuntu)",
+    "alertmanager": "install it: sudo apt-get install prometheus-alertmanager (Debian/Ubuntu)",
     "pytriton": "install it: pip install -e '.[test]' (PyPI nvidia-pytriton, Linux x86-64, glibc >= 2.35)",
 }
 

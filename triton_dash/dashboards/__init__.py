@@ -4,7 +4,7 @@
 ``build`` command compiles them all to ``dashboards/<stem>.json``.
 """
 
-from collections.abc import Callable
+from typing import Protocol
 
 import grafanalib.core as G
 
@@ -12,7 +12,12 @@ from .stack import TRITON_STACK_UID, monitoring_stack
 from .triton import TRITON_OVERVIEW_UID, triton_overview
 from .variables import datasource_variable, label_variable, triton_variables
 
-BUILTIN: dict[str, Callable[[], G.Dashboard]] = {
+
+class DashboardBuilder(Protocol):
+    def __call__(self, *, recording_rules: bool = False) -> G.Dashboard: ...
+
+
+BUILTIN: dict[str, DashboardBuilder] = {
     "triton-overview": triton_overview,
     "triton-stack": monitoring_stack,
 }
@@ -21,6 +26,7 @@ __all__ = [
     "BUILTIN",
     "TRITON_OVERVIEW_UID",
     "TRITON_STACK_UID",
+    "DashboardBuilder",
     "datasource_variable",
     "label_variable",
     "monitoring_stack",

@@ -21,9 +21,12 @@ UNFILTERED = Selector(job=None, instance=None, model=None, version=None, gpu=Non
 
 def monitoring_stack(
     *, datasource: DataSource = DATASOURCE, title: str = "Triton monitoring stack",
-    uid: str = TRITON_STACK_UID,
+    uid: str = TRITON_STACK_UID, recording_rules: bool = False,
 ) -> G.Dashboard:
-    """Scrape targets, Prometheus itself and cAdvisor's per-container CPU and memory."""
+    """Scrape targets, Prometheus itself and cAdvisor's per-container CPU and memory.
+
+    ``recording_rules`` is accepted for symmetry: no panel here reads a recorded rate.
+    """
     scoped: PanelScope = {"selector": STACK_SELECTOR, "datasource": datasource}
     everything: PanelScope = {"selector": UNFILTERED, "datasource": datasource}
     rows = [

@@ -21,9 +21,16 @@ TRITON_OVERVIEW_UID = "triton-overview"
 
 def triton_overview(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID,
+    title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID, recording_rules: bool = False,
 ) -> G.Dashboard:
-    """Health, latency, throughput and batching, GPU, CPU and memory, cache."""
+    """Health, latency, throughput and batching, GPU, CPU and memory, cache.
+
+    With ``recording_rules`` the per-model panels read the recorded rates of
+    ``triton-dash rules`` instead of raw counters (fast for large fleets; the
+    instance variable then filters only the host and GPU panels).
+    """
+    if recording_rules:
+        selector = selector.with_(recorded=True)
     kw: PanelScope = {"selector": selector, "datasource": datasource}
     rows = [
         G.RowPanel(title="Service health", panels=[
@@ -57,7 +64,9 @@ def triton_overview(
     return default_dashboard(
         title=title, uid=uid,
         description="NVIDIA Triton Inference Server: per-request latency, throughput, batching, "
-                    "failures, GPU, CPU and memory, response cache. Built by triton_dash.",
+                    "failures, GPU, CPU and memory, response cache. Built by triton_dash."
+                    + (" Per-model panels read triton_dash's recording rules (job_model_version:*:rate1m); "
+                       "the instance variable does not filter them." if recording_rules else ""),
         tags=["triton", "inference"],
         panels=rows,
         variables=triton_variables(datasource),

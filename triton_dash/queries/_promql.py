@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..metrics import Metric
+from ..recorded import RECORDED
 from ..selector import Selector, render_selector
 
 __all__ = ["agg", "by_clause", "guarded_ratio", "rate", "selected", "sum_rate"]
@@ -18,10 +19,18 @@ def selected(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -
 
 
 def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
-    """``rate(metric{...}[window])``; refuses anything but a counter."""
-    if not metric.is_counter and not metric.name.endswith(("_sum", "_count")):
+    """``rate(metric{...}[window])``; refuses anything but a counter.
+
+    With ``selector.recorded``, a counter that has a recording rule is read from
+    its recorded per-(job, model, version) rate instead (no instance matcher:
+    the recording sums instances away).
+    """
+    if not metric.is_counter:
         raise ValueError(f"rate() of {metric.name}, which is a {metric.kind.value}, not a counter")
-    return f"rate({selected(metric, selector, *extra)}[{selector.rate_interval}])"
+    if selector.recorded and metric.name in RECORDED and not selector.offset:
+        return selected(RECORDED[metric.name], selector, *extra)
+    offset = f" offset {selector.offset}" if selector.offset else ""
+    return f"rate({selected(metric, selector, *extra)}[{selector.rate_interval}]{offset})"
 
 
 def by_clause(by: Sequence[str]) -> str:

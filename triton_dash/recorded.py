@@ -1,0 +1,55 @@
+"""Recorded series: per-(job, model, version) rates of every counter the panels divide.
+
+A fleet of hundreds of Triton pods makes each panel sum thousands of raw series
+on every refresh. Recording rules do that once a minute; a selector with
+``recorded=True`` makes every query read the recorded series instead, with the
+same result. Names follow Prometheus' ``level:metric:operations`` convention::
+
+    job_model_version:nv_inference_request_success:rate1m
+    job_model_version_reason:nv_inference_request_failure:rate1m
+"""
+
+from __future__ import annotations
+
+from . import metrics as m
+from .metrics import Metric, MetricKind
+
+__all__ = ["RECORDED", "RECORDED_COUNTERS", "RECORDING_LABELS", "RECORDING_WINDOW", "recording_rule"]
+
+RECORDING_LABELS: tuple[str, ...] = ("job", "model", "version")
+RECORDING_WINDOW = "1m"
+
+#: The per-model counters the panels divide, in rule-file order.
+RECORDED_COUNTERS: tuple[Metric, ...] = (
+    m.INFERENCE_REQUEST_SUCCESS, m.INFERENCE_REQUEST_FAILURE, m.INFERENCE_COUNT, m.INFERENCE_EXEC_COUNT,
+    m.INFERENCE_REQUEST_DURATION, m.INFERENCE_QUEUE_DURATION, m.INFERENCE_COMPUTE_INPUT_DURATION,
+    m.INFERENCE_COMPUTE_INFER_DURATION, m.INFERENCE_COMPUTE_OUTPUT_DURATION, m.CACHE_NUM_HITS_PER_MODEL,
+)
+
+
+def _kept_labels(metric: Metric) -> tuple[str, ...]:
+    """The recording's grouping: job, model, version, plus the metric's own split labels (``reason``)."""
+    return (*RECORDING_LABELS, *(label for label in metric.labels if label not in (*m.PER_MODEL, "gpu_uuid")))
+
+
+def _recorded(metric: Metric) -> Metric:
+    level = "_".join(_kept_labels(metric))
+    return Metric(
+        name=f"{level}:{metric.name}:rate{RECORDING_WINDOW}",
+        kind=MetricKind.GAUGE,
+        unit=f"{metric.unit}/s",
+        labels=tuple(label for label in _kept_labels(metric) if label != "job"),
+        help=f"Recorded: sum by ({', '.join(_kept_labels(metric))}) of rate({metric.name}[{RECORDING_WINDOW}]).",
+        source="recording",
+        scrape_labels=("job",),
+    )
+
+
+#: Source metric name -> its recorded series.
+RECORDED: dict[str, Metric] = {metric.name: _recorded(metric) for metric in RECORDED_COUNTERS}
+
+
+def recording_rule(metric: Metric) -> dict[str, str]:
+    """The Prometheus recording rule that produces ``RECORDED[metric.name]``."""
+    by = ", ".join(_kept_labels(metric))
+    return {"record": RECORDED[metric.name].name, "expr": f"sum by ({by}) (rate({metric.name}[{RECORDING_WINDOW}]))"}
