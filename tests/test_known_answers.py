@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from triton_dash import queries
+from triton_dash.build import compile_builtin
+from triton_dash.rules import recording_rules, rules_yaml
 from triton_dash.selector import Selector
 
 from .grafana import load_dashboards
 from .support import oracle
 from .support.harness import Case, Context, cases, evaluate, judge
 from .support.prometheus import Prometheus, backfilled_prometheus
-from .support.synthetic import EVAL_AT, FLEET, all_series, openmetrics
+from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, all_series, openmetrics
 
 pytestmark = pytest.mark.prometheus
 DASHBOARDS = load_dashboards()
@@ -28,8 +31,10 @@ DASHBOARDS = load_dashboards()
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]:
+    """The fleet's raw series plus triton_dash's recording rules evaluated over them."""
     workdir: Path = tmp_path_factory.mktemp("known-answers")
-    with backfilled_prometheus(openmetrics(all_series()), workdir) as prom:
+    with backfilled_prometheus(openmetrics(all_series()), workdir, recording_rules=rules_yaml([recording_rules()]),
+                               span=(T0, T0 + DURATION)) as prom:
         yield prom
 
 
@@ -39,18 +44,30 @@ def ctx(prometheus: Prometheus) -> Context:
 
 
 def test_every_target_matches_its_known_answer(ctx: Context) -> None:
-    """One sub-test per target (and per repeat value); all of them must agree."""
-    all_cases = list(cases(ctx, DASHBOARDS))
+    """Every target (and every repeat value) of every committed dashboard agrees with the oracle."""
+    _assert_all_agree(ctx, DASHBOARDS)
+
+
+def test_recorded_dashboards_show_the_same_numbers(ctx: Context) -> None:
+    """Built with --recording-rules, the dashboards read recorded series and still agree with the oracle."""
+    recorded = {c.stem: c.document for c in compile_builtin(recording_rules=True)}
+    exprs = [c.expr for c in cases(ctx, recorded)]
+    assert sum(":rate1m" in e for e in exprs) >= 25, "the recorded dashboards do not read recorded series"
+    _assert_all_agree(ctx, recorded)
+
+
+def _assert_all_agree(ctx: Context, dashboards: dict[str, Any]) -> None:
+    all_cases = list(cases(ctx, dashboards))
     assert len(all_cases) >= 60
     failures = []
     for case in all_cases:
-        problems = _check(ctx, case)
+        problems = _check(ctx, case, dashboards)
         if problems:
             failures.append(f"{case.id}: " + "; ".join(problems))
     assert not failures, "\n".join(failures)
 
 
-def _check(ctx: Context, case: Case) -> list[str]:
+def _check(ctx: Context, case: Case, dashboards: dict[str, Any]) -> list[str]:
     chosen = dict(case.chosen)
     try:
         want = oracle.expected(case.stem, case.title, case.ref_id, chosen)
@@ -58,7 +75,7 @@ def _check(ctx: Context, case: Case) -> list[str]:
         return [str(exc)]
     if not want:
         return ["the scenario gives this target nothing to show: extend the fleet"]
-    got = evaluate(ctx, DASHBOARDS[case.stem], case.expr, chosen)
+    got = evaluate(ctx, dashboards[case.stem], case.expr, chosen)
     return judge(got, want)
 
 

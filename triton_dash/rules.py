@@ -92,8 +92,9 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"{config.target_down_for}: the server is down or its metrics port is unreachable."),
         _alert("TritonScrapeMissing", f"absent({up})", config.scrape_missing_for, "critical",
                "Prometheus scrapes no Triton server at all.",
-               f"No scrape target matches job=~\"{config.job}\" for {config.scrape_missing_for}: check "
-               "Prometheus' service discovery (ServiceMonitor/PodMonitor labels, scrape config)."),
+               f"No scrape target of the Prometheus at {{{{ $externalURL }}}} matches job=~\"{config.job}\" for "
+               f"{config.scrape_missing_for}: check its service discovery (ServiceMonitor/PodMonitor labels, "
+               "scrape config)."),
         _alert("TritonModelErrorRatioHigh", f"{q.error_ratio(sel, by)} > {config.error_ratio:g}",
                config.error_ratio_for, "warning",
                "A Triton model fails too many requests.",

@@ -114,11 +114,38 @@ def run_prometheus(config: str, workdir: Path, tsdb: Path | None = None) -> Iter
             process.wait(timeout=15)
 
 
+NO_SCRAPES = "global: {}\nscrape_configs: []\n"
+
+
+def backfill_rules(prom: Prometheus, rules: str, start: int, end: int, workdir: Path,
+                   eval_interval: str = "15s") -> list[Path]:
+    """Evaluate recording rules over past data with ``promtool tsdb create-blocks-from rules``."""
+    promtool = require_binary("promtool")
+    rules_file = workdir / "recording.rules.yml"
+    rules_file.write_text(rules, encoding="utf-8")
+    out = workdir / "rule-blocks"
+    subprocess.run([promtool, "tsdb", "create-blocks-from", "rules", f"--start={start}", f"--end={end}",
+                    f"--url={prom.url}", f"--eval-interval={eval_interval}", f"--output-dir={out}", str(rules_file)],
+                   check=True, capture_output=True, text=True, timeout=300)
+    return sorted(p for p in out.iterdir() if p.is_dir())
+
+
 @contextlib.contextmanager
-def backfilled_prometheus(openmetrics: str, workdir: Path) -> Iterator[Prometheus]:
-    """A Prometheus serving only the backfilled data (no scrape targets)."""
+def backfilled_prometheus(openmetrics: str, workdir: Path, *, recording_rules: str | None = None,
+                          span: tuple[int, int] | None = None) -> Iterator[Prometheus]:
+    """A Prometheus serving only backfilled data (no scrape targets).
+
+    With ``recording_rules`` (and the ``span`` of the data), the rules are
+    evaluated over the data and their series added before the server is handed out.
+    """
     tsdb = backfill(openmetrics, workdir)
-    with run_prometheus("global: {}\nscrape_configs: []\n", workdir, tsdb) as prom:
+    if recording_rules is not None:
+        assert span is not None, "recording rules need the data's time span"
+        with run_prometheus(NO_SCRAPES, workdir, tsdb) as prom:
+            blocks = backfill_rules(prom, recording_rules, *span, workdir)
+        for block in blocks:
+            block.rename(tsdb / block.name)
+    with run_prometheus(NO_SCRAPES, workdir, tsdb) as prom:
         yield prom
 
 
