@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import shutil
 import socket
 import subprocess
 import time
@@ -153,3 +154,39 @@ def close(actual: float, expected: float, rel: float) -> bool:
     if math.isnan(actual) or math.isinf(actual):
         return False
     return abs(actual - expected) <= rel * abs(expected) + 1e-12
+
+
+@contextlib.contextmanager
+def run_alertmanager(config: str, workdir: Path) -> Iterator[str]:
+    """A real Alertmanager (Debian prometheus-alertmanager) on a free loopback port; yields its URL."""
+    binary = require_binary("prometheus-alertmanager") if shutil.which("prometheus-alertmanager") \
+        else require_binary("alertmanager")
+    config_file = workdir / "alertmanager.yml"
+    config_file.write_text(config, encoding="utf-8")
+    port = free_port()
+    log = workdir / "alertmanager.log"
+    with log.open("wb") as log_handle:
+        process = subprocess.Popen(
+            [binary, f"--config.file={config_file}", f"--storage.path={workdir / 'am-data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+            stdout=log_handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"alertmanager exited: {log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
+                if response.status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"alertmanager not ready: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
