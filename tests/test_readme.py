@@ -17,3 +17,11 @@ def test_readme_names_the_ci_test_command() -> None:
     command = "python3 -m pip install nox && nox -s tests"
     assert command in readme
     assert command in ci
+
+
+def test_readme_runbook_lists_every_alert() -> None:
+    from triton_dash.rules import AlertConfig, alert_rules
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for rule in alert_rules(AlertConfig())["rules"]:
+        assert f"| `{rule['alert']}` | {rule['labels']['severity']} |" in readme, rule["alert"]
