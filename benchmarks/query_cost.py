@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness import Context, cases, resolve_variables  # noqa: E402
-from tests.support.prometheus import backfilled_prometheus  # noqa: E402
-from tests.support.synthetic import T0, Fleet, Gpu, Host, ModelTraffic, Target, all_series, openmetrics  # noqa: E402
-from triton_dash.build import compile_builtin  # noqa: E402
-from triton_dash.rules import recording_rules, rules_yaml  # noqa: E402
+from tests.support.harness import Context, cases, resolve_variables
+from tests.support.prometheus import backfilled_prometheus
+from tests.support.synthetic import T0, Fleet, Gpu, Host, ModelTraffic, Target, all_series, openmetrics
+from triton_dash.build import compile_builtin
+from triton_dash.rules import recording_rules, rules_yaml
 
 MODELS = 4
 DURATION = 1200  # 20 minutes of 15 s samples
