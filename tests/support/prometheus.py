@@ -76,16 +76,30 @@ class Prometheus:
         return out
 
 
-def _wait_ready(prom: Prometheus, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if prom.process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {prom.log.read_text()[-2000:]}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(f"{prom.url}/-/ready", timeout=2) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"prometheus not ready after {timeout}s: {prom.log.read_text()[-2000:]}")
+@contextlib.contextmanager
+def _serving(args: list[str], url: str, log: Path, name: str, timeout: float = 60) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server, wait for its ``/-/ready``, and always stop it (terminate, then kill)."""
+    with log.open("wb") as log_handle:
+        process = subprocess.Popen(args, stdout=log_handle, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
+                if response.status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} not ready after {timeout}s: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
 
 
 @contextlib.contextmanager
@@ -94,25 +108,12 @@ def run_prometheus(config: str, workdir: Path, tsdb: Path | None = None) -> Iter
     binary = require_binary("prometheus")
     config_file = workdir / "prometheus.yml"
     config_file.write_text(config, encoding="utf-8")
-    port = free_port()
+    url = f"http://127.0.0.1:{free_port()}"
     log = workdir / "prometheus.log"
-    with log.open("wb") as log_handle:
-        process = subprocess.Popen(
-            [binary, f"--config.file={config_file}", f"--storage.tsdb.path={tsdb or workdir / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d",
-             "--web.enable-lifecycle"],
-            stdout=log_handle, stderr=subprocess.STDOUT)
-    prom = Prometheus(f"http://127.0.0.1:{port}", process, log)
-    try:
-        _wait_ready(prom, 60)
-        yield prom
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    args = [binary, f"--config.file={config_file}", f"--storage.tsdb.path={tsdb or workdir / 'tsdb'}",
+            f"--web.listen-address={url.removeprefix('http://')}", "--storage.tsdb.retention.time=3650d"]
+    with _serving(args, url, log, "prometheus") as process:
+        yield Prometheus(url, process, log)
 
 
 NO_SCRAPES = "global: {}\nscrape_configs: []\n"
@@ -159,34 +160,11 @@ def close(actual: float, expected: float, rel: float) -> bool:
 @contextlib.contextmanager
 def run_alertmanager(config: str, workdir: Path) -> Iterator[str]:
     """A real Alertmanager (Debian prometheus-alertmanager) on a free loopback port; yields its URL."""
-    binary = require_binary("prometheus-alertmanager") if shutil.which("prometheus-alertmanager") \
-        else require_binary("alertmanager")
+    binary = shutil.which("prometheus-alertmanager") or require_binary("alertmanager")
     config_file = workdir / "alertmanager.yml"
     config_file.write_text(config, encoding="utf-8")
-    port = free_port()
-    log = workdir / "alertmanager.log"
-    with log.open("wb") as log_handle:
-        process = subprocess.Popen(
-            [binary, f"--config.file={config_file}", f"--storage.path={workdir / 'am-data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-            stdout=log_handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"alertmanager exited: {log.read_text()[-2000:]}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
-                if response.status == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"alertmanager not ready: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    url = f"http://127.0.0.1:{free_port()}"
+    args = [binary, f"--config.file={config_file}", f"--storage.path={workdir / 'am-data'}",
+            f"--web.listen-address={url.removeprefix('http://')}", "--cluster.listen-address="]
+    with _serving(args, url, workdir / "alertmanager.log", "alertmanager", timeout=30):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
