@@ -42,7 +42,7 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["json", "configmap"]), default="json",
               show_default=True, help="Grafana JSON, or one Kubernetes ConfigMap per dashboard (Grafana sidecar).")
 @click.option("--namespace", default="monitoring", show_default=True, help="ConfigMap namespace.")
-@click.option("--folder", default="Triton", show_default=True, help="Grafana folder (ConfigMap annotation).")
+@click.option("--folder", default=FolderSpec.title, show_default=True, help="Grafana folder (ConfigMap annotation).")
 @click.option("--folder-annotation", default="grafana_folder", show_default=True,
               help="Annotation key the Grafana sidecar reads the folder from (sidecar.dashboards.folderAnnotation).")
 def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
@@ -110,13 +110,13 @@ def provision(out_dir: Path, check: bool) -> None:
 @click.option("--user", envvar="GRAFANA_USER", help="Basic-auth user [env GRAFANA_USER].")
 @click.option("--password", envvar="GRAFANA_PASSWORD", help="Basic-auth password [env GRAFANA_PASSWORD].")
 @click.option("--org-id", envvar="GRAFANA_ORG_ID", type=int, help="Organisation id [env GRAFANA_ORG_ID].")
-@click.option("--prometheus-url", envvar="PROMETHEUS_URL", default="http://prometheus:9090", show_default=True,
+@click.option("--prometheus-url", envvar="PROMETHEUS_URL", default=DatasourceSpec.url, show_default=True,
               help="Where Grafana reaches Prometheus [env PROMETHEUS_URL].")
-@click.option("--datasource-uid", default="prometheus", show_default=True)
-@click.option("--datasource-name", default="Prometheus", show_default=True)
+@click.option("--datasource-uid", default=DatasourceSpec.uid, show_default=True)
+@click.option("--datasource-name", default=DatasourceSpec.name, show_default=True)
 @click.option("--no-datasource", is_flag=True, help="Leave datasources alone (one with --datasource-uid must exist).")
-@click.option("--folder", "folder_title", default="Triton", show_default=True, help="Folder title.")
-@click.option("--folder-uid", default="triton", show_default=True)
+@click.option("--folder", "folder_title", default=FolderSpec.title, show_default=True, help="Folder title.")
+@click.option("--folder-uid", default=FolderSpec.uid, show_default=True)
 @click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="CA bundle for Grafana's TLS.")
 @click.option("--insecure", is_flag=True, help="Do not verify Grafana's TLS certificate.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout, seconds.")

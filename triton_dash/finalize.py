@@ -45,7 +45,7 @@ _DASHBOARD_KEYS = (
 )
 _PANEL_DROP = {
     "cacheTimeout", "error", "height", "span", "minSpan", "maxDataPoints", "editable",
-    "hideTimeOverride", "alias", "renderer", "isNew", "datasource_",
+    "hideTimeOverride", "alias", "renderer", "isNew",
 }
 _PANEL_DROP_IF = {"transparent": False, "links": [], "transformations": [], "interval": ""}
 _TARGET_KEYS = ("datasource", "expr", "legendFormat", "refId", "instant", "range", "interval", "hide",
@@ -76,14 +76,10 @@ def _to_dict(obj: Any) -> Any:
 
 
 def _prune(value: Any, *, keep_null: bool = False) -> Any:
-    """Drop None values from dicts, recursively (threshold steps keep theirs)."""
+    """Drop None values from dicts, recursively; under ``steps`` (thresholds) a null base value stays."""
     if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if item is None and not keep_null:
-                continue
-            out[key] = _prune(item, keep_null=key == "steps" or (keep_null and isinstance(item, list)))
-        return out
+        return {key: _prune(item, keep_null=keep_null or key == "steps")
+                for key, item in value.items() if item is not None or keep_null}
     if isinstance(value, list):
         return [_prune(item, keep_null=keep_null) for item in value]
     return value

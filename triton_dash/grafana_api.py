@@ -104,7 +104,6 @@ class GrafanaClient:
 
         Statuses in ``allow`` (for example 404 on a lookup) are returned, not raised.
         """
-        last_error = ""
         for attempt in range(1, self.retries + 2):
             try:
                 response = self.session.request(method, self.url + path, json=json, timeout=self.timeout)
@@ -112,15 +111,13 @@ class GrafanaClient:
                 raise GrafanaError(f"TLS verification failed for {self.url}: {_reason(exc)}; "
                                    "pass --ca-bundle FILE (or fix the certificate)") from exc
             except requests.exceptions.Timeout as exc:
-                last_error = f"no answer within {self.timeout[1]:g}s"
                 if attempt > self.retries:
                     raise GrafanaError(f"Grafana at {self.url} did not answer to {action.what} "
                                        f"within {self.timeout[1]:g}s ({attempt} tries)") from exc
             except requests.exceptions.ConnectionError as exc:
-                last_error = _reason(exc)
                 if attempt > self.retries:
                     raise GrafanaError(
-                        f"cannot reach Grafana at {self.url} ({last_error}); start the stack with "
+                        f"cannot reach Grafana at {self.url} ({_reason(exc)}); start the stack with "
                         "'docker compose -f provisioning/docker-compose.yml up -d' or set GRAFANA_URL") from exc
             else:
                 body = _body(response)
@@ -128,9 +125,8 @@ class GrafanaClient:
                     return response.status_code, body
                 if response.status_code not in RETRY_STATUSES or attempt > self.retries:
                     raise self._error(response.status_code, body, action, attempt)
-                last_error = f"{response.status_code}"
             self._sleep(self.backoff * 2 ** (attempt - 1))
-        raise AssertionError(last_error)  # unreachable: the loop returns or raises
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _error(self, status: int, body: Any, action: Action, attempt: int) -> GrafanaError:
         message = error_message(body, fallback=f"HTTP {status}")

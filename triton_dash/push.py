@@ -178,14 +178,11 @@ def _dashboard(client: GrafanaClient, doc: Mapping[str, Any], folder: FolderSpec
     if old is not None and _normalised(old) == _normalised(doc) and (meta.get("folderUid") or "") == folder.uid:
         return Outcome("dashboard", doc["title"], "unchanged", old.get("version"), client.url + meta.get("url", ""))
     verb = "update" if old is not None else "create"
-    changes = _diff(old, doc)
-    if old is not None and not changes:
-        changes = (f"~ folder {meta.get('folderUid') or '(root)'} -> {folder.uid}",)
     if dry_run:
+        changes = _diff(old, doc) or (f"~ folder {meta.get('folderUid') or '(root)'} -> {folder.uid}",)
         return Outcome("dashboard", doc["title"], f"would {verb}", diff=changes)
     saved = client.save_dashboard(doc, folder_uid=folder.uid, message=f"triton_dash {__version__}")
-    return Outcome("dashboard", doc["title"], f"{verb}d", saved.get("version"), client.url + saved.get("url", ""),
-                   changes)
+    return Outcome("dashboard", doc["title"], f"{verb}d", saved.get("version"), client.url + saved.get("url", ""))
 
 
 def push(

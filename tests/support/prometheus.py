@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import shutil
 import socket
 import subprocess
@@ -51,8 +50,6 @@ def backfill(openmetrics: str, workdir: Path) -> Path:
 @dataclass
 class Prometheus:
     url: str
-    process: subprocess.Popen[bytes]
-    log: Path
 
     def api(self, path: str, **params: Any) -> Any:
         query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
@@ -112,8 +109,8 @@ def run_prometheus(config: str, workdir: Path, tsdb: Path | None = None) -> Iter
     log = workdir / "prometheus.log"
     args = [binary, f"--config.file={config_file}", f"--storage.tsdb.path={tsdb or workdir / 'tsdb'}",
             f"--web.listen-address={url.removeprefix('http://')}", "--storage.tsdb.retention.time=3650d"]
-    with _serving(args, url, log, "prometheus") as process:
-        yield Prometheus(url, process, log)
+    with _serving(args, url, log, "prometheus"):
+        yield Prometheus(url)
 
 
 NO_SCRAPES = "global: {}\nscrape_configs: []\n"
@@ -149,12 +146,6 @@ def backfilled_prometheus(openmetrics: str, workdir: Path, *, recording_rules: s
             block.rename(tsdb / block.name)
     with run_prometheus(NO_SCRAPES, workdir, tsdb) as prom:
         yield prom
-
-
-def close(actual: float, expected: float, rel: float) -> bool:
-    if math.isnan(actual) or math.isinf(actual):
-        return False
-    return abs(actual - expected) <= rel * abs(expected) + 1e-12
 
 
 @contextlib.contextmanager

@@ -58,8 +58,7 @@ def gpu_vram(
                      "used = nv_gpu_memory_used_bytes, free = nv_gpu_memory_total_bytes - used, "
                      f"summed over the selected GPUs. {_GPU_DEDUP} Unit: bytes.\n\n{_NO_GPU}"),
         unit=Unit.BYTES,
-        targets=[prometheus_target(f"sum({q.gpu_memory_used(selector)})", "used"),
-                 prometheus_target(f"sum({q.gpu_memory_free(selector)})", "free")],
+        targets=[prometheus_target(expr, part) for part, expr in q.gpu_memory_split(selector).items()],
         datasource=datasource, width=width, height=height, repeat_variable=repeat_variable)
 
 
@@ -207,5 +206,5 @@ def cache_utilization(
                      "on the fullest selected Triton server. Near 100 % the cache evicts entries. "
                      "Unit: percent.\n\nNo data: the response cache is off."),
         unit=Unit.PERCENT_UNIT, thresholds=FULLNESS_THRESHOLDS,
-        targets=[prometheus_target(f"max({q.cache_utilization(selector)})", "cache used")],
+        targets=[prometheus_target(q.cache_utilization(selector, ()), "cache used")],
         datasource=datasource, width=width, height=height)

@@ -23,6 +23,7 @@ __all__ = [
     "cpu_utilization",
     "gpu_energy_power",
     "gpu_memory_free",
+    "gpu_memory_split",
     "gpu_memory_used",
     "gpu_memory_used_ratio",
     "gpu_power_limit",
@@ -56,6 +57,11 @@ def gpu_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPIN
 def gpu_memory_free(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU memory not in use (bytes): total minus used."""
     return f"{_gpu(m.GPU_MEMORY_TOTAL, sel, by)} - {_gpu(m.GPU_MEMORY_USED, sel, by)}"
+
+
+def gpu_memory_split(sel: Selector = DEFAULT_SELECTOR) -> dict[str, str]:
+    """GPU memory ``used`` and ``free`` (bytes), each summed over the selected GPUs (one per GPU deduplicated)."""
+    return {"used": f"sum({gpu_memory_used(sel)})", "free": f"sum({gpu_memory_free(sel)})"}
 
 
 def gpu_memory_used_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
