@@ -6,8 +6,8 @@ import pytest
 import requests
 import responses
 
-from triton_dash.grafana_api import GrafanaClient, GrafanaError, error_message
-from triton_dash.push import DatasourceSpec, FolderSpec, push
+from triton_dash.grafana.client import GrafanaClient, GrafanaError, error_message
+from triton_dash.grafana.push import DatasourceSpec, FolderSpec, push
 
 URL = "http://grafana.test:3000"
 TOKEN = "glsa_SECRET_never_printed"
@@ -132,7 +132,7 @@ def test_folder_created_meanwhile_is_fine() -> None:
     responses.get(f"{URL}/api/dashboards/uid/d1", status=404, json={"message": "Dashboard not found"})
     responses.post(f"{URL}/api/dashboards/db", json={"version": 1, "url": "/d/d1/d1"})
     outcomes = list(push(client(), [DOC], datasource=None, folder=FolderSpec()))
-    assert [o.result for o in outcomes] == ["created", "created"]
+    assert [o.result for o in outcomes] == ["reachable", "created", "created"]
 
 
 @responses.activate

@@ -193,6 +193,96 @@ def test_newer_grafana_conflict_mode() -> None:
         assert state.dashboards["triton-stack"]["dashboard"]["version"] == 2
 
 
+def test_grafana_version_is_named_first(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    state.version = "13.1.1"
+    result = run(url)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^grafana 13\.1\.1\s+reachable\s", result.output.splitlines()[1])
+
+
+def test_every_save_carries_the_uid(stub: tuple[str, GrafanaState]) -> None:
+    """Grafana 11.6+ creates a duplicate for each POST without uid: the client refuses to send one."""
+    url, state = stub
+    assert run(url).exit_code == 0
+    assert all(d["dashboard"]["uid"] == uid for uid, d in state.dashboards.items())
+    assert not any(uid.startswith("gen") for uid in state.dashboards)
+
+
+def _seed_stray(state: GrafanaState, uid: str, folder: str, tags: list[str]) -> None:
+    state.dashboards[uid] = {"dashboard": {"uid": uid, "title": f"Stray {uid}", "id": 900, "version": 3,
+                                           "tags": tags, "panels": []},
+                             "folderUid": folder, "url": f"/d/{uid}/stray", "message": ""}
+
+
+def test_prune_deletes_only_our_stale_dashboards_in_the_folder(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    assert run(url).exit_code == 0
+    state.folders["other"] = {"id": 77, "uid": "other", "title": "Other", "url": "/dashboards/f/other/other",
+                              "version": 1}
+    _seed_stray(state, "old-ours", "triton", ["triton", "triton-dash"])  # ours, removed from the code
+    _seed_stray(state, "hand-made", "triton", ["triton"])  # someone's own dashboard in our folder
+    _seed_stray(state, "ours-elsewhere", "other", ["triton-dash"])  # ours, but another folder
+    dry = run(url, "--prune", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert re.search(r"dashboard Stray old-ours\s+would delete", dry.output)
+    assert "hand-made" not in dry.output and "ours-elsewhere" not in dry.output
+    assert "old-ours" in state.dashboards
+    result = run(url, "--prune")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dashboard Stray old-ours\s+deleted", result.output)
+    assert sorted(state.dashboards) == sorted([*UIDS, "hand-made", "ours-elsewhere"])
+    assert ("DELETE", "/api/dashboards/uid/old-ours") in state.writes
+    assert [w for w in state.writes if w[0] == "DELETE"] == [("DELETE", "/api/dashboards/uid/old-ours")]
+
+
+def test_prune_never_deletes_what_is_pushed(stub: tuple[str, GrafanaState], tmp_path: Path) -> None:
+    url, state = stub
+    assert run(url).exit_code == 0
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(compile_builtin()[0].document))
+    result = run(url, str(one), "--prune")
+    assert result.exit_code == 0, result.output
+    kept, dropped = compile_builtin()[0].uid, compile_builtin()[1].uid
+    assert kept in state.dashboards and dropped not in state.dashboards
+
+
+def test_provisioned_dashboard_cannot_be_pruned(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    assert run(url).exit_code == 0
+    _seed_stray(state, "prov", "triton", ["triton-dash"])
+    state.dashboards["prov"]["provisioned"] = True
+    result = run(url, "--prune")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Error: Grafana rejected delete dashboard 'prov' "
+                                     "(400: provisioned dashboard cannot be deleted)")
+    assert "prov" in state.dashboards
+
+
+def test_folder_title_is_renamed(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    assert run(url).exit_code == 0
+    dry = run(url, "--folder", "Inference", "--dry-run")
+    assert "would rename" in dry.output and "~ title 'Triton' -> 'Inference'" in dry.output
+    assert state.folders["triton"]["title"] == "Triton"
+    result = run(url, "--folder", "Inference")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"folder Inference\s+renamed\s+2\s", result.output)
+    assert state.folders["triton"]["title"] == "Inference"
+    assert run(url, "--folder", "Inference").output.count("unchanged") == 2 + len(UIDS)
+
+
+def test_json_output_for_scripts(stub: tuple[str, GrafanaState]) -> None:
+    url, state = stub
+    result = run(url, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["kind"], r["result"]) for r in rows] == [
+        ("grafana", "reachable"), ("datasource", "created"), ("folder", "created"),
+        *[("dashboard", "created")] * len(UIDS)]
+    assert rows[0]["name"] == state.version
+
+
 @pytest.mark.live
 def test_live_grafana() -> None:
     """The same end-to-end run against a real Grafana (GRAFANA_URL, GRAFANA_TOKEN or user/password)."""

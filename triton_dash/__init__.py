@@ -2,6 +2,7 @@
 
 The layers, each importing only the ones before it:
 
+- :mod:`triton_dash.validate`: checks for every value a user gives (no imports);
 - :mod:`triton_dash.metrics`: the catalogue of Triton metric families;
 - :mod:`triton_dash.recorded`: the recorded per-model rates derived from it;
 - :mod:`triton_dash.selector` and :mod:`triton_dash.queries`: pure PromQL builders;
@@ -9,10 +10,11 @@ The layers, each importing only the ones before it:
 - :mod:`triton_dash.dashboards`: the built-in dashboards;
 - outputs: :mod:`~triton_dash.finalize`, :mod:`~triton_dash.render` and :mod:`~triton_dash.build`
   (clean JSON), :mod:`~triton_dash.rules` (recording and alerting rules),
-  :mod:`~triton_dash.grafana_api` and :mod:`~triton_dash.push` (a live Grafana),
+  :mod:`triton_dash.grafana` (the HTTP client and ``push`` to a live Grafana),
   :mod:`~triton_dash.provision` (the compose stack), :mod:`~triton_dash.kubernetes`,
   :mod:`~triton_dash.docs` (the README's catalogue);
-- :mod:`triton_dash.cli`: ``python -m triton_dash build | push | provision | rules | podmonitor``.
+- :mod:`triton_dash.cli`: ``python -m triton_dash build | push | provision | rules | podmonitor``,
+  with one error path (:mod:`triton_dash.cli_errors`).
 
     from triton_dash.panels import queue_time_per_request
     panel = queue_time_per_request(width=12)

@@ -70,6 +70,13 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _same_file(filename: str, path: Path) -> bool:
+    try:
+        return Path(filename).resolve() == path.resolve()
+    except OSError:
+        return False
+
+
 def _load(path: Path) -> G.Dashboard:
     if not path.is_file():
         raise BuildError(f"{path}: no such file")
@@ -81,7 +88,7 @@ def _load(path: Path) -> G.Dashboard:
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a user's file can raise anything
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if _same_file(f.filename, path)]
         where = f" (line {frames[-1].lineno})" if frames and not isinstance(exc, SyntaxError) else ""
         raise BuildError(f"{path}: {_one_line(exc)}{where}") from exc
     finally:

@@ -14,22 +14,40 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .build import BuildError, compile_builtin, compile_files
-from .grafana_api import GrafanaClient, GrafanaError
-from .kubernetes import ManifestError, configmap_yaml, pod_monitor_yaml
+from . import __version__, validate
+from .build import compile_builtin, compile_files
+from .cli_errors import SafeGroup, remember_secret
+from .grafana.client import GrafanaClient, GrafanaError
+from .grafana.push import (
+    DatasourceSpec,
+    FolderSpec,
+    Outcome,
+    load_dashboard_files,
+    outcomes_json,
+    push,
+    render_table,
+)
+from .kubernetes import configmap_yaml, pod_monitor_yaml
 from .provision import provision_files
-from .push import DatasourceSpec, FolderSpec, Outcome, PushError, load_dashboard_files, push, render_table
 from .render import write_files
 from .rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="triton-dash")
-def main() -> None:
-    """Grafana dashboards as code for NVIDIA Triton Inference Server."""
+@click.option("--debug", is_flag=True, help="On an unexpected error, show the traceback (secrets masked).")
+def main(debug: bool) -> None:
+    """Grafana dashboards as code for NVIDIA Triton Inference Server.
+
+    Every command checks all its input before it writes or sends anything; a
+    bad value ends with one line, 'Error: ...', and exit status 1.
+
+    \b
+    Example:
+      python -m triton_dash build && python -m triton_dash push --dry-run
+    """
 
 
 @main.command()
@@ -52,21 +70,23 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
     With no FILES, compiles the built-in dashboards. FILES are Python files
     (``*.dashboard.py``) each defining a grafanalib ``dashboard``; ``x.dashboard.py``
     becomes ``x.json``. Nothing is written unless every dashboard compiles.
+
+    \b
+    Examples:
+      python -m triton_dash build
+      python -m triton_dash build my.dashboard.py -o out/
+      python -m triton_dash build --format configmap -o k8s/ --namespace monitoring
     """
     if files and recording_rules:
         raise click.ClickException("--recording-rules applies to the built-in dashboards; in your own files "
                                    "pass selector=Selector(recorded=True) to the panels")
-    try:
-        compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules)
-    except BuildError as exc:
-        raise click.ClickException(str(exc)) from exc
+    if not check:
+        validate.output_dir(out_dir, "-o/--out")
+    compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules)
     if output_format == "configmap":
-        try:
-            outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
-                item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
-                for item in compiled}
-        except ManifestError as exc:
-            raise click.ClickException(str(exc)) from exc
+        outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
+            item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
+            for item in compiled}
     else:
         outputs = {out_dir / f"{item.stem}.json": item.text for item in compiled}
     written = _write_or_check(outputs, out_dir, check, "build")
@@ -85,10 +105,12 @@ def _write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, comman
             raise click.ClickException(f"out of date, run 'triton-dash {command}': {', '.join(stale)}")
         click.echo(f"{len(outputs)} files in {out_dir} are up to date")
         return []
+    for path in outputs:
+        validate.output_file(path, "output file")
     try:
         return write_files(outputs)
     except OSError as exc:
-        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}; nothing was written") from exc
 
 
 @main.command()
@@ -96,7 +118,15 @@ def _write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, comman
               default=Path("provisioning"), show_default=True, help="Folder for the provisioning tree.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the tree differs.")
 def provision(out_dir: Path, check: bool) -> None:
-    """Write Grafana provisioning, prometheus.yml and the docker-compose stack."""
+    """Write Grafana provisioning, prometheus.yml and the docker-compose stack.
+
+    \b
+    Examples:
+      python -m triton_dash provision
+      python -m triton_dash provision --check      # exit 1 if provisioning/ is stale
+    """
+    if not check:
+        validate.output_dir(out_dir, "-o/--out")
     outputs = {out_dir / name: text for name, text in provision_files().items()}
     for path in _write_or_check(outputs, out_dir, check, "provision"):
         click.echo(f"wrote {path}")
@@ -106,9 +136,11 @@ def provision(out_dir: Path, check: bool) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--url", envvar="GRAFANA_URL", default="http://localhost:3000", show_default=True,
               help="Grafana's address [env GRAFANA_URL].")
-@click.option("--token", envvar="GRAFANA_TOKEN", help="Service-account token [env GRAFANA_TOKEN].")
+@click.option("--token", envvar="GRAFANA_TOKEN", callback=remember_secret,
+              help="Service-account token [env GRAFANA_TOKEN].")
 @click.option("--user", envvar="GRAFANA_USER", help="Basic-auth user [env GRAFANA_USER].")
-@click.option("--password", envvar="GRAFANA_PASSWORD", help="Basic-auth password [env GRAFANA_PASSWORD].")
+@click.option("--password", envvar="GRAFANA_PASSWORD", callback=remember_secret,
+              help="Basic-auth password [env GRAFANA_PASSWORD].")
 @click.option("--org-id", envvar="GRAFANA_ORG_ID", type=int, help="Organisation id [env GRAFANA_ORG_ID].")
 @click.option("--prometheus-url", envvar="PROMETHEUS_URL", default=DatasourceSpec.url, show_default=True,
               help="Where Grafana reaches Prometheus [env PROMETHEUS_URL].")
@@ -122,38 +154,47 @@ def provision(out_dir: Path, check: bool) -> None:
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout, seconds.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Retries on connection errors and 502/503/504.")
-@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created or updated, with a diff.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created, updated or deleted.")
+@click.option("--prune", is_flag=True,
+              help="Delete dashboards in the folder that are tagged triton-dash but no longer defined.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A table, or a JSON list of outcomes for scripts.")
 def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str | None, password: str | None,
                  org_id: int | None, prometheus_url: str, datasource_uid: str, datasource_name: str,
                  no_datasource: bool, folder_title: str, folder_uid: str, ca_bundle: str | None, insecure: bool,
-                 timeout: float, retries: int, dry_run: bool) -> None:
+                 timeout: float, retries: int, dry_run: bool, prune: bool, output_format: str) -> None:
     """Push dashboards and the Prometheus datasource to Grafana.
 
     With no FILES, pushes the built-in dashboards (built in memory); FILES are
     compiled dashboard JSON files. Everything is validated before the first
-    write; dashboards that already match are not written again.
+    write; dashboards that already match are not written again. The first
+    line of the table names Grafana's version.
+
+    \b
+    Examples:
+      GRAFANA_URL=http://localhost:3000 GRAFANA_TOKEN=glsa_... python -m triton_dash push --dry-run
+      python -m triton_dash push --prune --folder Triton dashboards/*.json
     """
-    try:
-        docs = load_dashboard_files(files) if files else [c.document for c in compile_builtin()]
-    except (PushError, BuildError) as exc:
-        raise click.ClickException(str(exc)) from exc
     client = GrafanaClient(url, token=token, user=user, password=password, org_id=org_id,
                            verify=False if insecure else (ca_bundle or True), timeout=(5.0, timeout),
                            retries=retries)
     datasource = None if no_datasource else DatasourceSpec(datasource_uid, datasource_name, prometheus_url)
+    folder = FolderSpec(folder_uid, folder_title)
+    docs = load_dashboard_files(files) if files else [c.document for c in compile_builtin()]
     done: list[Outcome] = []
+
+    def show(show_diff: bool) -> None:
+        click.echo(outcomes_json(done) if output_format == "json" else render_table(done, show_diff=show_diff))
+
     try:
-        for outcome in push(client, docs, datasource=datasource,
-                            folder=FolderSpec(folder_uid, folder_title), dry_run=dry_run):
+        for outcome in push(client, docs, datasource=datasource, folder=folder, dry_run=dry_run, prune=prune):
             done.append(outcome)
-    except PushError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except GrafanaError as exc:
+    except GrafanaError:
         if done:
-            click.echo(render_table(done))
-        raise click.ClickException(str(exc)) from exc
-    click.echo(render_table(done, show_diff=dry_run))
-    if dry_run:
+            show(False)
+        raise
+    show(dry_run)
+    if dry_run and output_format == "text":
         click.echo("dry run: nothing was written")
 
 
@@ -162,7 +203,7 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise click.ClickException(f"--set takes NAME=VALUE, got {item!r}")
+            raise click.ClickException(f"expected NAME=VALUE, got {item!r}")
         out[name.strip()] = value.strip()
     return out
 
@@ -182,11 +223,17 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
           check: bool) -> None:
-    """Write recording and alerting rules built from the panels' own queries."""
-    try:
-        config = AlertConfig.from_overrides(_overrides(settings))
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    """Write recording and alerting rules built from the panels' own queries.
+
+    Every value is checked and every rule parsed as PromQL before the file is written.
+
+    \b
+    Examples:
+      python -m triton_dash rules
+      python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
+      python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
+    """
+    config = AlertConfig.from_overrides(_overrides(settings))
     groups = rule_groups(config)
     if output_format == "prometheusrule":
         text = prometheus_rule(groups, namespace=namespace, release=release)
@@ -198,6 +245,8 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
         click.echo(text, nl=False)
         return
     target = out_path or default
+    if not check:
+        validate.output_file(target, "-o/--out")
     for path in _write_or_check({target: text}, target.parent, check, "rules"):
         click.echo(f"wrote {path}")
 
@@ -211,7 +260,13 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
               metavar="KEY=VALUE", help="Pod labels that select Triton pods (repeatable).")
 @click.option("--port", default="metrics", show_default=True, help="Name of the pods' metrics container port.")
 def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple[str, ...], port: str) -> None:
-    """Write a PodMonitor that scrapes Triton's metrics port."""
+    """Write a PodMonitor that scrapes Triton's metrics port.
+
+    \b
+    Example:
+      python -m triton_dash podmonitor --release prom --match-label app=triton --port metrics -o k8s/pm.yaml
+    """
+    validate.output_file(out_path, "-o/--out")
     labels = _overrides(match_labels)
     text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port)
     for path in _write_or_check({out_path: text}, out_path.parent, False, "podmonitor"):

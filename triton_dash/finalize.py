@@ -7,10 +7,14 @@ place, for the built-in dashboards and for users' own ``*.dashboard.py`` files:
 - a stable ``uid`` (given, or the caller's default), ``schemaVersion`` 39;
 - rows become ``type: row`` panels followed by their panels (or holding them,
   when collapsed), laid out left to right on the 24-column grid, each panel
-  keeping its own width and height;
+  keeping its own width and height; a panel given a ``GridPos`` with x and y
+  keeps that place (two such panels that overlap are an error) and the others
+  flow around it;
 - panel ids from 1 in layout order, refIds A, B, ... in each panel;
 - datasources as ``{"type", "uid"}`` objects on panels and targets;
-- null values, grafanalib's legacy keys and ``maxDataPoints: 100`` removed.
+- null values, grafanalib's legacy keys and its default ``maxDataPoints: 100``
+  removed (any other ``maxDataPoints`` is kept);
+- the ``triton-dash`` tag, which ``push --prune`` uses to tell our dashboards apart.
 
     import grafanalib.core as G
     from triton_dash.finalize import finalize
@@ -25,14 +29,19 @@ import json
 import re
 import string
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import grafanalib.core as G
 from grafanalib._gen import DashboardEncoder
 
-__all__ = ["GRID_COLUMNS", "SCHEMA_VERSION", "FinalizeError", "finalize", "valid_uid"]
+from .panels import FlowPos
+
+__all__ = ["GRID_COLUMNS", "MANAGED_TAG", "SCHEMA_VERSION", "FinalizeError", "finalize", "valid_uid"]
 
 SCHEMA_VERSION = 39
+#: Every dashboard the final pass produces carries this tag; ``push --prune`` deletes only such dashboards.
+MANAGED_TAG = "triton-dash"
 GRID_COLUMNS = 24
 DEFAULT_SIZE = (12, 8)  # width, height of a panel that has no gridPos
 ROW_HEIGHT = 1
@@ -43,11 +52,15 @@ _DASHBOARD_KEYS = (
     "liveNow", "panels", "refresh", "schemaVersion", "tags", "templating", "time", "timepicker",
     "timezone", "title", "uid", "weekStart",
 )
+#: grafanalib gives every panel ``maxDataPoints=100``; a value equal to it is taken as that default and
+#: dropped (Grafana then uses the panel's width). The one ambiguous case: a user who sets exactly 100.
+GRAFANALIB_MAX_DATA_POINTS = 100
 _PANEL_DROP = {
-    "cacheTimeout", "error", "height", "span", "minSpan", "maxDataPoints", "editable",
+    "cacheTimeout", "error", "height", "span", "minSpan", "editable",
     "hideTimeOverride", "alias", "renderer", "isNew",
 }
-_PANEL_DROP_IF = {"transparent": False, "links": [], "transformations": [], "interval": ""}
+_PANEL_DROP_IF = {"transparent": False, "links": [], "transformations": [], "interval": "",
+                  "maxDataPoints": GRAFANALIB_MAX_DATA_POINTS}
 _TARGET_KEYS = ("datasource", "expr", "legendFormat", "refId", "instant", "range", "interval", "hide",
                 "format", "editorMode")
 _VARIABLE_DROP = {"useTags", "tagsQuery", "tagValuesQuery", "tags"}
@@ -151,31 +164,121 @@ def _clean_row(row: dict[str, Any], collapsed: bool) -> dict[str, Any]:
     return out
 
 
+@dataclass(frozen=True)
+class _Box:
+    x: int
+    y: int
+    w: int
+    h: int
+    title: str
+
+    def overlaps(self, other: _Box) -> bool:
+        return (self.x < other.x + other.w and other.x < self.x + self.w
+                and self.y < other.y + other.h and other.y < self.y + self.h)
+
+    def grid_pos(self) -> dict[str, int]:
+        return {"h": self.h, "w": self.w, "x": self.x, "y": self.y}
+
+
 class _Grid:
-    """Left-to-right, top-to-bottom packing on Grafana's 24-column grid."""
+    """Reading-order packing on Grafana's 24-column grid around panels pinned by the user.
 
-    def __init__(self) -> None:
+    A flowing panel goes right of the previous one, wrapping to a new line, and
+    skips every cell a pinned panel (or an earlier one) already holds. After a
+    pinned panel the flow continues right of it.
+    """
+
+    def __init__(self, pinned: list[_Box]) -> None:
         self.x = self.y = self.line_height = 0
+        self.taken: list[_Box] = list(pinned)
 
-    def newline(self) -> None:
-        self.y += self.line_height
+    def newline(self, min_step: int = 0) -> None:
+        self.y += max(self.line_height, min_step)
         self.x = self.line_height = 0
 
-    def place(self, width: int, height: int) -> dict[str, int]:
+    def _blocker(self, box: _Box) -> _Box | None:
+        return next((other for other in self.taken if box.overlaps(other)), None)
+
+    def place(self, width: int, height: int, title: str) -> dict[str, int]:
         width = max(1, min(width, GRID_COLUMNS))
-        if self.x + width > GRID_COLUMNS:
-            self.newline()
-        pos = {"h": height, "w": width, "x": self.x, "y": self.y}
+        while True:
+            if self.x + width > GRID_COLUMNS:
+                self.newline(min_step=1)  # a line blocked by pinned panels still moves on
+            box = _Box(self.x, self.y, width, height, title)
+            blocker = self._blocker(box)
+            if blocker is None:
+                break
+            self.x = blocker.x + blocker.w
+        self.taken.append(box)
         self.x += width
         self.line_height = max(self.line_height, height)
-        return pos
+        return box.grid_pos()
 
-    def row(self) -> dict[str, int]:
+    def follow(self, box: _Box) -> dict[str, int]:
+        """A pinned panel keeps its place; the flow continues right of it."""
+        same_line = box.y == self.y
+        self.x, self.y = box.x + box.w, box.y
+        self.line_height = max(self.line_height, box.h) if same_line else box.h
+        return box.grid_pos()
+
+    def row(self, title: str) -> dict[str, int]:
         if self.x:
             self.newline()
-        pos = {"h": ROW_HEIGHT, "w": GRID_COLUMNS, "x": 0, "y": self.y}
+        while (blocker := self._blocker(_Box(0, self.y, GRID_COLUMNS, ROW_HEIGHT, title))) is not None:
+            self.y = blocker.y + blocker.h
+        box = _Box(0, self.y, GRID_COLUMNS, ROW_HEIGHT, title)
+        self.taken.append(box)
         self.y += ROW_HEIGHT
-        return pos
+        self.line_height = 0
+        return box.grid_pos()
+
+
+def _pinned(item: Any) -> _Box | None:
+    """The user's own position: a ``gridPos`` with x and y, unless it is a house :class:`FlowPos` size."""
+    grid = item.get("gridPos") if isinstance(item, dict) else getattr(item, "gridPos", None)
+    if grid is None or isinstance(grid, FlowPos):
+        return None
+    if isinstance(grid, G.GridPos):
+        values = {"x": grid.x, "y": grid.y, "w": grid.w, "h": grid.h}
+    elif isinstance(grid, dict) and grid.get("x") is not None and grid.get("y") is not None:
+        values = {key: grid.get(key) for key in ("x", "y", "w", "h")}
+    else:
+        return None
+    title = _title(item)
+    try:
+        x, y = int(values["x"]), int(values["y"])
+        w = int(values["w"] or DEFAULT_SIZE[0])
+        h = int(values["h"] or DEFAULT_SIZE[1])
+    except (TypeError, ValueError):
+        raise FinalizeError(f"panel {title!r} has a gridPos that is not whole numbers: {values}") from None
+    if x < 0 or y < 0 or w < 1 or h < 1 or x + w > GRID_COLUMNS:
+        raise FinalizeError(f"panel {title!r} has gridPos x={x} y={y} w={w} h={h}, outside the "
+                            f"{GRID_COLUMNS}-column grid (x >= 0, y >= 0, x + w <= {GRID_COLUMNS})")
+    return _Box(x, y, w, h, title)
+
+
+def _title(item: Any) -> str:
+    return str((item.get("title") if isinstance(item, dict) else getattr(item, "title", None)) or "(untitled)")
+
+
+def _children(item: Any) -> list[Any]:
+    return list((item.get("panels") if isinstance(item, dict) else getattr(item, "panels", None)) or [])
+
+
+def _is_row(item: Any) -> bool:
+    return isinstance(item, G.RowPanel) or (isinstance(item, dict) and item.get("type") == "row")
+
+
+def _all_pinned(panels: list[Any]) -> list[_Box]:
+    """Every pinned panel (rows' children too); two that overlap are an error naming both."""
+    boxes = [box for item in panels for child in ([item, *_children(item)] if _is_row(item) else [item])
+             if not _is_row(child) and (box := _pinned(child)) is not None]
+    for index, box in enumerate(boxes):
+        for other in boxes[index + 1:]:
+            if box.overlaps(other):
+                raise FinalizeError(f"panels {box.title!r} and {other.title!r} overlap: gridPos "
+                                    f"{box.grid_pos()} and {other.grid_pos()}; move one of them")
+    return boxes
 
 
 def _size(panel: dict[str, Any]) -> tuple[int, int]:
@@ -184,29 +287,31 @@ def _size(panel: dict[str, Any]) -> tuple[int, int]:
 
 
 def _layout(panels: list[Any]) -> list[dict[str, Any]]:
-    grid = _Grid()
+    grid = _Grid(_all_pinned(panels))
     out: list[dict[str, Any]] = []
     next_id = iter(range(1, 100_000))
 
-    def place(raw: dict[str, Any]) -> dict[str, Any]:
+    def place(item: Any) -> dict[str, Any]:
+        raw = _to_dict(item)
         panel = _clean_panel(raw)
-        panel["gridPos"] = grid.place(*_size(raw))
+        box = _pinned(item)
+        panel["gridPos"] = grid.follow(box) if box else grid.place(*_size(raw), _title(item))
         panel["id"] = next(next_id)
         return panel
 
     for item in panels:
-        raw = _to_dict(item)
         if isinstance(item, G.Row):
             raise FinalizeError("legacy grafanalib Row is not supported; use RowPanel")
-        if raw.get("type") != "row":
-            out.append(place(raw))
+        if not _is_row(item):
+            out.append(place(item))
             continue
+        raw = _to_dict(item)
         collapsed = bool(raw.get("collapsed"))
         row = _clean_row(raw, collapsed)
-        row["gridPos"] = grid.row()
+        row["gridPos"] = grid.row(_title(item))
         row["id"] = next(next_id)
         out.append(row)
-        children = [place(child) for child in raw.get("panels") or []]
+        children = [place(child) for child in _children(item)]
         if collapsed:
             row["panels"] = children
         else:
@@ -258,5 +363,6 @@ def finalize(dashboard: G.Dashboard, *, uid: str | None = None) -> dict[str, Any
     doc["timepicker"] = {"refresh_intervals": timepicker.get("refresh_intervals", [])}
     doc["fiscalYearStartMonth"] = raw.get("fiscalYearStartMonth", 0)
     doc["liveNow"] = False
+    doc["tags"] = [*(tag for tag in doc.get("tags", []) if tag != MANAGED_TAG), MANAGED_TAG]
     cleaned: dict[str, Any] = _prune(doc)
     return cleaned

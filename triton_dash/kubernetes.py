@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from . import validate
 from .render import generated_yaml
 
 __all__ = ["CONFIGMAP_LIMIT", "MAX_DASHBOARD_BYTES", "ManifestError", "configmap_yaml", "pod_monitor_yaml"]
@@ -24,7 +25,7 @@ CONFIGMAP_LIMIT = 1_048_576
 MAX_DASHBOARD_BYTES = int(CONFIGMAP_LIMIT * 0.9)
 
 
-class ManifestError(ValueError):
+class ManifestError(validate.InvalidValue):
     """A manifest cannot be produced (too large, invalid name)."""
 
 
@@ -37,6 +38,11 @@ def dashboard_configmap(
     doc: Mapping[str, Any], *, namespace: str = "monitoring", folder: str | None = "Triton",
     folder_annotation: str = "grafana_folder", label: tuple[str, str] = ("grafana_dashboard", "1"),
 ) -> dict[str, Any]:
+    validate.dns_label(namespace, "namespace")
+    validate.k8s_label_key(folder_annotation, "folder annotation")
+    if folder:
+        validate.text(folder, "folder")
+    validate.grafana_uid(str(doc.get("uid")), "dashboard uid")
     body = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     size = len(body.encode())
     if size > MAX_DASHBOARD_BYTES:
@@ -60,6 +66,15 @@ def pod_monitor(
     target_namespaces: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """A PodMonitor scraping Triton pods' metrics port (container port named ``port``, usually 8002)."""
+    validate.dns_label(namespace, "namespace")
+    validate.k8s_label_value(release, "release")
+    for key, value in (match_labels or {}).items():
+        validate.k8s_label_key(key, "match label")
+        validate.k8s_label_value(value, f"match label {key}")
+    validate.port_name(port, "port")
+    validate.duration(interval, "interval")
+    for name in target_namespaces:
+        validate.dns_label(name, "target namespace")
     spec: dict[str, Any] = {
         "selector": {"matchLabels": dict(match_labels or {"app": "triton"})},
         "podMetricsEndpoints": [{"port": port, "path": "/metrics", "interval": interval}],

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .push import DatasourceSpec, FolderSpec
+from .grafana.push import DatasourceSpec, FolderSpec
 from .render import generated_header, generated_yaml
 from .rules import AlertConfig, rule_groups, rules_yaml
 

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +40,9 @@ def generated_yaml(data: Mapping[str, Any], command: str) -> str:
 def write_files(files: Mapping[Path, str]) -> list[Path]:
     """Write every file or none: each goes to a temporary file first, then all are renamed.
 
-    A failure while writing the temporary files removes them and leaves every
-    existing file as it was.
+    A failure (or Ctrl-C) while writing the temporary files removes them and
+    leaves every existing file as it was; Ctrl-C during the renames is held
+    back until they are done.
     """
     staged: list[tuple[Path, Path]] = []
     try:
@@ -52,6 +56,20 @@ def write_files(files: Mapping[Path, str]) -> list[Path]:
         for staged_tmp, _ in staged:
             staged_tmp.unlink(missing_ok=True)
         raise
-    for staged_tmp, final in staged:
-        os.replace(staged_tmp, final)
+    with _no_interrupt():
+        for staged_tmp, final in staged:
+            os.replace(staged_tmp, final)
     return [path for _, path in staged]
+
+
+@contextlib.contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C back while the staged files are renamed, so it cannot stop half-way."""
+    can_block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -14,15 +14,26 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from . import queries as q
+from . import validate
 from .metrics import UP
 from .queries._promql import selected
 from .recorded import RECORDED_COUNTERS, recording_rule
 from .render import generated_yaml
 from .selector import Selector
 
-__all__ = ["AlertConfig", "alert_rules", "prometheus_rule", "recording_rules", "rule_groups", "rules_yaml"]
+__all__ = [
+    "AlertConfig", "alert_rules", "check_rule_groups", "prometheus_rule", "recording_rules", "rule_groups",
+    "rules_yaml",
+]
 
 ALERT_GROUPING: tuple[str, ...] = ("job", "model", "version")
+#: Settings that are shares between 0 and 1, counts (>= 0) and times in seconds (> 0).
+RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio"})
+COUNT_SETTINGS = frozenset({"pending_requests"})
+SECONDS_SETTINGS = frozenset({"queue_time_seconds"})
+#: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
+FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
+                          "gpu_memory_for", "stalled_for"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,20 @@ class AlertConfig:
     stalled_history: str = "1h"  #: ...after traffic in this window before it
     stalled_for: str = "5m"
 
+    def __post_init__(self) -> None:
+        """Every field is checked here, so a bad value never reaches a rules file."""
+        validate.re2_regex(self.job, "job")
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in RATIO_SETTINGS:
+                validate.ratio(value, item.name)
+            elif item.name in COUNT_SETTINGS:
+                validate.number(value, item.name, minimum=0)
+            elif item.name in SECONDS_SETTINGS:
+                validate.number(value, item.name, minimum=0, exclusive_minimum=True)
+            elif item.name != "job":
+                validate.duration(value, item.name, allow_zero=item.name in FOR_SETTINGS)
+
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, str]) -> AlertConfig:
         """Parse ``{"queue_time_seconds": "0.2"}`` style overrides; ValueError names a bad one."""
@@ -52,12 +77,12 @@ class AlertConfig:
         values: dict[str, Any] = {}
         for name, raw in overrides.items():
             if name not in known:
-                raise ValueError(f"unknown alert setting {name!r}; known: {', '.join(sorted(known))}")
+                raise validate.InvalidValue(f"unknown alert setting {name!r}; known: {', '.join(sorted(known))}")
             default = getattr(cls(), name)
             try:
                 values[name] = float(raw) if isinstance(default, float | int) else str(raw)
             except ValueError:
-                raise ValueError(f"alert setting {name}={raw!r} is not a number") from None
+                raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number") from None
         return cls(**values)
 
     @property
@@ -132,14 +157,53 @@ def rule_groups(config: AlertConfig | None = None) -> list[dict[str, Any]]:
     return [recording_rules(), alert_rules(config or AlertConfig())]
 
 
+def check_rule_groups(groups: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse groups Prometheus would reject: every expression is parsed as PromQL, every name checked.
+
+    Raises :class:`~triton_dash.validate.InvalidValue` naming the rule; run before any file is written.
+    """
+    import promql_parser  # the same PromQL parser the tests use
+
+    names: set[str] = set()
+    for group in groups:
+        name = str(group.get("name") or "")
+        validate.text(name, "rule group name")
+        if name in names:
+            raise validate.InvalidValue(f"two rule groups are named {name!r}")
+        names.add(name)
+        if "interval" in group:
+            validate.duration(str(group["interval"]), f"group {name} interval")
+        for rule in group.get("rules", []):
+            label = rule.get("record") or rule.get("alert")
+            if not label:
+                raise validate.InvalidValue(f"a rule in group {name!r} has neither 'record' nor 'alert'")
+            if "record" in rule:
+                validate.metric_name(rule["record"], f"group {name} record")
+            else:
+                validate.prometheus_label_name(rule["alert"], f"group {name} alert")
+                validate.duration(str(rule.get("for", "0s")), f"alert {label} for", allow_zero=True)
+            for key in (rule.get("labels") or {}):
+                validate.prometheus_label_name(key, f"rule {label} label")
+            try:
+                promql_parser.parse(rule["expr"])
+            except ValueError as exc:
+                raise validate.InvalidValue(f"rule {label} in group {name!r} is not valid PromQL "
+                                            f"({' '.join(str(exc).split())}); check the --set values") from None
+
+
 def rules_yaml(groups: Sequence[Mapping[str, Any]]) -> str:
-    """A Prometheus rules file (``promtool check rules`` accepts it)."""
+    """A Prometheus rules file (``promtool check rules`` accepts it); checked before it is returned."""
+    check_rule_groups(groups)
     return generated_yaml({"groups": list(groups)}, "rules")
 
 
 def prometheus_rule(groups: Sequence[Mapping[str, Any]], *, name: str = "triton-dash",
                     namespace: str = "monitoring", release: str = "kube-prometheus-stack") -> str:
     """A ``monitoring.coreos.com/v1`` PrometheusRule; kube-prometheus-stack loads it only with ``release``."""
+    check_rule_groups(groups)
+    validate.dns_subdomain(name, "PrometheusRule name")
+    validate.dns_label(namespace, "namespace")
+    validate.k8s_label_value(release, "release")
     manifest = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
                 "metadata": {"name": name, "namespace": namespace, "labels": {"release": release}},
                 "spec": {"groups": list(groups)}}

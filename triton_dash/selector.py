@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from . import validate
 from .metrics import Metric
 
-__all__ = ["DEFAULT_SELECTOR", "MODEL_GROUPING", "Selector", "render_selector"]
+__all__ = ["DEFAULT_SELECTOR", "MATCH_OPERATORS", "MODEL_GROUPING", "Selector", "render_selector"]
 
+#: PromQL label-matcher operators.
+MATCH_OPERATORS: tuple[str, ...] = ("=", "!=", "=~", "!~")
 #: The default grouping of per-model queries: one line per model version.
 MODEL_GROUPING: tuple[str, ...] = ("model", "version")
 
@@ -48,6 +51,27 @@ class Selector:
     recorded: bool = False
     #: Look this far back (PromQL ``offset``), e.g. "10m"; for alerts comparing now with before.
     offset: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a bad regex, matcher or duration here, before any query or file is made from it."""
+        for label, value in self.regex_matchers().items():
+            if value is not None:
+                validate.re2_regex(value, f"selector {label}")
+        for matcher in self.extra:
+            if len(matcher) != 3:
+                raise validate.InvalidValue(f"selector extra matcher {matcher!r} is not (label, operator, value)")
+            label, op, value = matcher
+            validate.prometheus_label_name(label, "selector extra label")
+            if op not in MATCH_OPERATORS:
+                raise validate.InvalidValue(f"selector extra matcher {label}{op}... has the operator {op!r}; "
+                                            f"use one of {', '.join(MATCH_OPERATORS)}")
+            if op in ("=~", "!~"):
+                validate.re2_regex(value, f"selector {label}")
+            else:
+                validate.no_control_characters(value, f"selector {label}")
+        validate.duration(self.rate_interval, "rate_interval", allow_variables=True)
+        if self.offset is not None:
+            validate.duration(self.offset, "offset", allow_variables=True)
 
     def with_(self, **changes: object) -> Selector:
         """Return a copy with some fields changed."""

@@ -5,6 +5,9 @@ open), keeps folders, datasources and dashboards by uid, raises versions on each
 save, answers 400 "folder not found" for an unknown folder uid, 412 (Grafana <=
 13.0) or 409 (newer) on a stale dashboard version without overwrite, 409 on a
 duplicate datasource name or uid, and 403 for a read-only token or datasource.
+It also searches (``GET /api/search``: a bare array, ``type``/``folderUIDs``/``tag``
+filters, 500 for an unknown type), deletes dashboards (400 for a provisioned one)
+and renames folders (``PUT /api/folders/:uid``, 412 on a stale version).
 ``faults`` injects 503s and dropped connections before a request is handled.
 """
 
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 UID = re.compile(r"^[a-zA-Z0-9_-]*$")
 Fault = Callable[[str, str], str | None]  # (method, path) -> None | "503" | "drop"
@@ -53,6 +57,7 @@ def _slug(title: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    query: dict[str, list[str]]
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
@@ -90,7 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         state = self.server.state
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
+        self.query = parse_qs(query)
         body = self._json() if method in ("POST", "PUT") else None
         with state.lock:
             state.requests.append((method, path))
@@ -131,12 +137,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch("PUT")
 
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
     # --- the API -----------------------------------------------------------------------------
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         state = self.server.state
         if match := re.fullmatch(r"/api/folders/([^/]+)", path):
             folder = state.folders.get(match[1])
-            return (200, folder) if folder else (404, {"status": "not-found", "message": "folder not found"})
+            if folder is None:
+                return 404, {"status": "not-found", "message": "folder not found"}
+            return (200, folder) if method == "GET" else self._update_folder(folder, body or {})
+        if path == "/api/search" and method == "GET":
+            return self._search()
         if path == "/api/folders" and method == "POST":
             return self._create_folder(body or {})
         if match := re.fullmatch(r"/api/datasources/uid/([^/]+)", path):
@@ -150,6 +163,12 @@ class _Handler(BaseHTTPRequestHandler):
             saved = state.dashboards.get(match[1])
             if saved is None:
                 return 404, {"message": "Dashboard not found", "traceID": ""}
+            if method == "DELETE":
+                if saved.get("provisioned"):
+                    return 400, {"message": "provisioned dashboard cannot be deleted"}
+                del state.dashboards[match[1]]
+                title = saved["dashboard"]["title"]
+                return 200, {"title": title, "message": f"Dashboard {title} deleted", "uid": match[1]}
             return 200, {"dashboard": saved["dashboard"], "meta": {
                 "folderUid": saved["folderUid"], "url": saved["url"], "version": saved["dashboard"]["version"],
                 "slug": _slug(saved["dashboard"]["title"]), "provisioned": False}}
@@ -170,6 +189,45 @@ class _Handler(BaseHTTPRequestHandler):
                   "version": 1}
         state.folders[uid] = folder
         return 200, folder
+
+    def _update_folder(self, folder: dict[str, Any], body: dict[str, Any]) -> tuple[int, Any]:
+        """PUT /api/folders/:uid: a stale version without overwrite is 412 version-mismatch."""
+        title = str(body.get("title") or "").strip()
+        if not title:
+            return 400, {"message": "folder title cannot be empty"}
+        if not body.get("overwrite") and body.get("version") != folder["version"]:
+            return 412, {"status": "version-mismatch", "message": "the folder has been changed by someone else"}
+        folder.update(title=title, version=folder["version"] + 1,
+                      url=f"/dashboards/f/{folder['uid']}/{_slug(title)}")
+        return 200, folder
+
+    def _search(self) -> tuple[int, Any]:
+        """GET /api/search: a bare array; filters type, folderUIDs, tag (all must match), limit, page."""
+        state, query = self.server.state, self.query
+        kind = (query.get("type") or [""])[0]
+        if kind not in ("", "dash-db", "dash-folder"):
+            return 500, {"message": "Search failed"}
+        folders = set(",".join(query.get("folderUIDs", [])).split(",")) - {""}
+        tags = set(query.get("tag", []))
+        limit = min(int((query.get("limit") or ["1000"])[0]), 5000)
+        page = int((query.get("page") or ["1"])[0])
+        hits = []
+        for uid, saved in sorted(state.dashboards.items()):
+            dash = saved["dashboard"]
+            if kind == "dash-folder" or (folders and saved["folderUid"] not in folders):
+                continue
+            if not tags <= set(dash.get("tags") or []):
+                continue
+            hit = {"id": dash["id"], "uid": uid, "orgId": 1, "title": dash["title"],
+                   "uri": f"db/{_slug(dash['title'])}", "url": saved["url"], "slug": "", "type": "dash-db",
+                   "tags": dash.get("tags") or [],
+                   "isStarred": False, "sortMeta": 0}
+            if saved["folderUid"]:
+                folder = state.folders[saved["folderUid"]]
+                hit.update(folderId=folder["id"], folderUid=folder["uid"], folderTitle=folder["title"],
+                           folderUrl=folder["url"])
+            hits.append(hit)
+        return 200, hits[(page - 1) * limit: page * limit]
 
     def _create_datasource(self, body: dict[str, Any]) -> tuple[int, Any]:
         state = self.server.state

@@ -24,6 +24,7 @@ __all__ = [
     "DATASOURCE",
     "Color",
     "DataSource",
+    "FlowPos",
     "PanelScope",
     "Thresholds",
     "Unit",
@@ -59,6 +60,17 @@ class Unit(str, enum.Enum):
     CORES = "short"
     SHORT = "short"
     NONE = "none"
+
+
+class FlowPos(G.GridPos):  # type: ignore[misc]
+    """A panel size without a position: the final pass places the panel in reading order.
+
+    A plain ``grafanalib.core.GridPos`` (x and y given) pins the panel where it says.
+    """
+
+    @classmethod
+    def sized(cls, width: int, height: int) -> FlowPos:
+        return cls(h=height, w=width, x=0, y=0)
 
 
 class Color(str, enum.Enum):
@@ -121,7 +133,7 @@ def default_timeseries(
         dataSource=dict(datasource),
         targets=list(targets),
         unit=unit.value,
-        gridPos=G.GridPos(h=height, w=width, x=0, y=0),
+        gridPos=FlowPos.sized(width, height),
         thresholds=_steps(thresholds),
         thresholdsStyleMode="line" if len(thresholds) > 1 else "off",
         fillOpacity=60 if stacked else 10,
@@ -156,7 +168,7 @@ def default_stat(
         dataSource=dict(datasource),
         targets=list(targets),
         format=unit.value,
-        gridPos=G.GridPos(h=height, w=width, x=0, y=0),
+        gridPos=FlowPos.sized(width, height),
         thresholds=_steps(thresholds),
         reduceCalc="lastNotNull",
         colorMode="value",
@@ -185,7 +197,7 @@ def default_piechart(
         dataSource=dict(datasource),
         targets=list(targets),
         unit=unit.value,
-        gridPos=G.GridPos(h=height, w=width, x=0, y=0),
+        gridPos=FlowPos.sized(width, height),
         pieType="pie",
         reduceOptionsCalcs=["lastNotNull"],
         legendDisplayMode="table",

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .dashboards.variables import DEFAULT_DATASOURCE_UID
-from .finalize import valid_uid
-from .grafana_api import GrafanaClient, GrafanaError
+from .. import __version__, validate
+from ..dashboards.variables import DEFAULT_DATASOURCE_UID
+from ..finalize import MANAGED_TAG, valid_uid
+from .client import GrafanaClient, GrafanaError
 
 __all__ = [
     "DatasourceSpec",
@@ -30,6 +30,7 @@ __all__ = [
     "Outcome",
     "PushError",
     "load_dashboard_files",
+    "outcomes_json",
     "prepare",
     "push",
     "render_table",
@@ -52,6 +53,12 @@ class DatasourceSpec:
     url: str = "http://prometheus:9090"
     scrape_interval: str = "15s"
 
+    def __post_init__(self) -> None:
+        validate.grafana_uid(self.uid, "datasource uid")
+        validate.text(self.name, "datasource name", max_length=190)
+        validate.url(self.url, "Prometheus URL")
+        validate.duration(self.scrape_interval, "scrape interval")
+
     def payload(self) -> dict[str, Any]:
         return {"uid": self.uid, "name": self.name, "type": "prometheus", "access": "proxy", "url": self.url,
                 "jsonData": {"httpMethod": "POST", "timeInterval": self.scrape_interval}}
@@ -62,13 +69,17 @@ class FolderSpec:
     uid: str = "triton"
     title: str = "Triton"
 
+    def __post_init__(self) -> None:
+        validate.grafana_uid(self.uid, "folder uid")
+        validate.text(self.title, "folder title", max_length=189)
+
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # datasource, folder, dashboard
+    kind: str  # grafana, datasource, folder, dashboard
     name: str
-    result: str  # created, updated, unchanged; "would ..." on a dry run
-    version: int | None = None
+    result: str  # reachable, created, updated, renamed, unchanged, deleted; "would ..." on a dry run
+    version: int | str | None = None
     url: str = ""
     diff: tuple[str, ...] = field(default_factory=tuple)
 
@@ -158,6 +169,13 @@ def _datasource(client: GrafanaClient, spec: DatasourceSpec, dry_run: bool) -> O
 
 def _folder(client: GrafanaClient, spec: FolderSpec, dry_run: bool) -> Outcome:
     existing = client.get_folder(spec.uid)
+    if existing is not None and existing.get("title") != spec.title:
+        old = existing.get("title")
+        if dry_run:
+            return Outcome("folder", spec.title, "would rename", diff=(f"~ title {old!r} -> {spec.title!r}",))
+        renamed = client.update_folder(spec.uid, spec.title, existing.get("version"))
+        return Outcome("folder", spec.title, "renamed", renamed.get("version"),
+                       client.url + str(renamed.get("url") or existing.get("url", "")))
     if existing is not None:
         return Outcome("folder", spec.title, "unchanged", existing.get("version"), client.url + existing.get("url", ""))
     if dry_run:
@@ -185,6 +203,23 @@ def _dashboard(client: GrafanaClient, doc: Mapping[str, Any], folder: FolderSpec
     return Outcome("dashboard", doc["title"], f"{verb}d", saved.get("version"), client.url + saved.get("url", ""))
 
 
+def _prune(client: GrafanaClient, keep: set[str], folder: FolderSpec, dry_run: bool) -> Iterable[Outcome]:
+    """Delete, in ``folder`` only, dashboards tagged as triton_dash's whose uid is not in ``keep``."""
+    found = client.search_dashboards(folder_uid=folder.uid, tag=MANAGED_TAG)
+    for item in sorted(found, key=lambda i: str(i.get("uid"))):
+        uid = str(item.get("uid") or "")
+        in_folder = (item.get("folderUid") or "") == folder.uid
+        ours = MANAGED_TAG in (item.get("tags") or [])
+        if not uid or uid in keep or not in_folder or not ours:
+            continue
+        title = str(item.get("title") or uid)
+        if dry_run:
+            yield Outcome("dashboard", title, "would delete", url=client.url + str(item.get("url") or ""))
+            continue
+        client.delete_dashboard(uid)
+        yield Outcome("dashboard", title, "deleted")
+
+
 def push(
     client: GrafanaClient,
     dashboards: Sequence[Mapping[str, Any]],
@@ -192,15 +227,24 @@ def push(
     datasource: DatasourceSpec | None,
     folder: FolderSpec,
     dry_run: bool = False,
+    prune: bool = False,
 ) -> Iterable[Outcome]:
-    """Yield one outcome per step; raises :class:`GrafanaError` on the first failure."""
+    """Yield one outcome per step; raises :class:`GrafanaError` on the first failure.
+
+    The first outcome names Grafana's version (from ``/api/health``). With
+    ``prune``, dashboards in ``folder`` tagged ``triton-dash`` that are not
+    among ``dashboards`` are deleted last (listed as "would delete" on a dry run).
+    """
     docs = prepare(dashboards, datasource.uid if datasource else DEFAULT_DATASOURCE_UID)
-    client.health()
+    health = client.health()
+    yield Outcome("grafana", str(health.get("version") or "(version hidden)"), "reachable", url=client.url)
     if datasource is not None:
         yield _datasource(client, datasource, dry_run)
     yield _folder(client, folder, dry_run)
     for doc in docs:
         yield _dashboard(client, doc, folder, dry_run)
+    if prune:
+        yield from _prune(client, {doc["uid"] for doc in docs}, folder, dry_run)
 
 
 def render_table(outcomes: Sequence[Outcome], *, show_diff: bool = False) -> str:
@@ -214,3 +258,10 @@ def render_table(outcomes: Sequence[Outcome], *, show_diff: bool = False) -> str
         if show_diff and index:
             lines += [f"    {change}" for change in outcomes[index - 1].diff]
     return "\n".join(lines)
+
+
+def outcomes_json(outcomes: Sequence[Outcome]) -> str:
+    """The outcomes as a JSON list, for scripts (``push --format json``)."""
+    rows = [{"kind": o.kind, "name": o.name, "result": o.result, "version": o.version, "url": o.url,
+             "diff": list(o.diff)} for o in outcomes]
+    return json.dumps(rows, indent=2, ensure_ascii=False)

@@ -16,13 +16,17 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
+
+from .. import validate
 
 __all__ = ["Action", "GrafanaClient", "GrafanaError"]
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 CONFLICT_STATUSES = frozenset({409, 412})  # Grafana <= 13.0 answers 412, newer 409
+SEARCH_PAGE = 1000
 
 
 class GrafanaError(Exception):
@@ -81,7 +85,16 @@ class GrafanaClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = validate.url(url, "GRAFANA_URL")
+        validate.secret(token, "GRAFANA_TOKEN")
+        if user:
+            validate.text(user, "GRAFANA_USER")
+        validate.secret(password, "GRAFANA_PASSWORD")
+        if org_id is not None:
+            validate.number(org_id, "GRAFANA_ORG_ID", minimum=1)
+        for value in timeout:
+            validate.number(value, "timeout", minimum=0, exclusive_minimum=True)
+        validate.number(retries, "retries", minimum=0, maximum=10)
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
@@ -95,6 +108,10 @@ class GrafanaClient:
             self.session.auth = (user, password or "")
         if org_id is not None:
             self.session.headers["X-Grafana-Org-Id"] = str(org_id)
+
+    def __repr__(self) -> str:
+        auth = "token" if "Authorization" in self.session.headers else "basic" if self.session.auth else "none"
+        return f"GrafanaClient({self.url!r}, auth={auth})"  # never the credentials
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -164,6 +181,34 @@ class GrafanaClient:
                                json={"uid": uid, "title": title})
         return dict(body)
 
+    def update_folder(self, uid: str, title: str, version: int | None) -> dict[str, Any]:
+        """``PUT /api/folders/:uid``: rename; ``overwrite`` so a concurrent edit does not stop a push."""
+        _, body = self.request("PUT", f"/api/folders/{uid}", Action(f"rename folder {uid!r} to {title!r}",
+                                                                   "folders:write"),
+                               json={"title": title, "version": version or 0, "overwrite": True})
+        return dict(body)
+
+    def search_dashboards(self, *, folder_uid: str, tag: str) -> list[dict[str, Any]]:
+        """``GET /api/search``: dashboards in one folder carrying ``tag`` (all pages)."""
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            query = urlencode({"type": "dash-db", "folderUIDs": folder_uid, "tag": tag, "limit": SEARCH_PAGE,
+                               "page": page})
+            _, body = self.request("GET", f"/api/search?{query}",
+                                   Action(f"search folder {folder_uid!r}", "dashboards:read"))
+            batch = [dict(item) for item in body if isinstance(item, Mapping)] if isinstance(body, list) else []
+            found += batch
+            if len(batch) < SEARCH_PAGE:
+                return found
+            page += 1
+
+    def delete_dashboard(self, uid: str) -> dict[str, Any]:
+        """``DELETE /api/dashboards/uid/:uid``; a dashboard already gone is not an error."""
+        status, body = self.request("DELETE", f"/api/dashboards/uid/{uid}",
+                                    Action(f"delete dashboard {uid!r}", "dashboards:delete"), allow=frozenset({404}))
+        return {} if status == 404 else dict(body)
+
     def get_datasource(self, uid: str) -> dict[str, Any] | None:
         status, body = self.request("GET", f"/api/datasources/uid/{uid}",
                                     Action(f"read datasource {uid!r}", "datasources:read"), allow=frozenset({404}))
@@ -187,6 +232,9 @@ class GrafanaClient:
 
     def save_dashboard(self, dashboard: Mapping[str, Any], *, folder_uid: str, message: str) -> dict[str, Any]:
         """``POST /api/dashboards/db`` with ``overwrite``: idempotent for a fixed uid."""
+        if not dashboard.get("uid"):
+            # Since Grafana 11.6 a POST without uid creates a duplicate every time.
+            raise GrafanaError(f"dashboard {dashboard.get('title')!r} has no uid; refusing to create a duplicate")
         payload = {"dashboard": {**dashboard, "id": None}, "folderUid": folder_uid, "overwrite": True,
                    "message": message[:500]}
         action = Action(f"save dashboard {dashboard.get('uid')!r}", "dashboards:write")

@@ -1,0 +1,14 @@
+"""Talking to a live Grafana: the HTTP client and ``push``.
+
+- :mod:`triton_dash.grafana.client`: a small client on ``requests`` with bounded
+  retries and one-line errors (uid-addressed routes only);
+- :mod:`triton_dash.grafana.push`: validate, then create or update the datasource,
+  the folder and the dashboards, and prune the ones the code no longer defines.
+
+    from triton_dash.grafana import GrafanaClient, push
+"""
+
+from .client import GrafanaClient, GrafanaError
+from .push import DatasourceSpec, FolderSpec, Outcome, PushError, push
+
+__all__ = ["DatasourceSpec", "FolderSpec", "GrafanaClient", "GrafanaError", "Outcome", "PushError", "push"]
