@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
+from triton_dash import metrics as m
 from triton_dash import queries
 from triton_dash.build import compile_builtin
 from triton_dash.rules import recording_rules, rules_yaml
 from triton_dash.selector import Selector
 
 from .grafana import load_dashboards
-from .support import oracle
+from .support import oracle, oracle_llm, synthetic_llm
 from .support.harness import Case, Context, cases, evaluate, judge
 from .support.prometheus import Prometheus, backfilled_prometheus
 from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, all_series, openmetrics
@@ -146,3 +147,51 @@ def test_harness_rejects_summed_gpu_memory(ctx: Context) -> None:
     truth = oracle.per_gpu("memory_used")(FLEET, {})
     problems = judge(ctx.prometheus.query("sum by (gpu_uuid) (nv_gpu_memory_used_bytes)", at=EVAL_AT), truth)
     assert problems == ["{gpu_uuid=GPU-aaaa} = 6e+10, expected 3e+10"]
+
+
+# --- LLM: the harness catches the classic mistakes of LLM dashboards -------------------------------
+
+TTFT_P90 = oracle_llm.quantile(synthetic_llm.FR, "0.9", oracle_llm.MS)(FLEET, {})
+
+
+def test_llm_fleet_quantile_differs_from_the_pods_average() -> None:
+    """The scenario is built so that merging buckets and averaging pod quantiles disagree."""
+    (value,) = TTFT_P90.values()
+    hs = [h for h in synthetic_llm.LLM_FLEET.histograms if h.family == synthetic_llm.FR and h.model == "llama"]
+    per_pod = [oracle_llm.prometheus_quantile(0.9, h.cumulative()) for h in hs]
+    assert value == pytest.approx(3.0)
+    assert sum(p for p in per_pod if p is not None) / 2 / oracle_llm.MS == pytest.approx(2.25)  # (0.5 + 4) / 2
+
+
+def test_harness_accepts_the_merged_quantile(ctx: Context) -> None:
+    got = ctx.prometheus.query(queries.histogram_quantile(m.FIRST_RESPONSE_HISTOGRAM, "0.9", BARE,
+                                                          divide_by="1e3"), at=EVAL_AT)
+    assert judge(got, TTFT_P90) == []
+
+
+def test_harness_rejects_an_average_of_per_pod_quantiles(ctx: Context) -> None:
+    wrong = ("avg by (model, version) (histogram_quantile(0.9, sum by (model, version, instance, le) "
+             "(rate(nv_inference_first_response_histogram_ms_bucket[1m])))) / 1e3 >= 0")
+    assert judge(ctx.prometheus.query(wrong, at=EVAL_AT), TTFT_P90) == [
+        "{model=llama, version=1} = 2.25, expected 3"]
+
+
+def test_harness_rejects_an_unguarded_quantile_of_an_idle_model(ctx: Context) -> None:
+    wrong = "histogram_quantile(0.9, sum by (model, version, le) (rate(vllm:time_to_first_token_seconds_bucket[1m])))"
+    truth = oracle_llm.quantile(synthetic_llm.TTFT, "0.9")(FLEET, {})
+    assert judge(ctx.prometheus.query(wrong, at=EVAL_AT), truth) == ["{model=vllm-idle, version=1} is nan"]
+
+
+def test_harness_rejects_an_average_of_kv_cache_fractions(ctx: Context) -> None:
+    truth = oracle_llm.kv_used_ratio()(FLEET, {})
+    wrong = 'avg by (model, version) (nv_trt_llm_kv_cache_block_metrics{kv_cache_block_type="fraction"})'
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), truth)
+    assert problems == ["{model=trt-llama, version=1} = 0.575, expected 0.466667"]
+
+
+def test_harness_rejects_a_sum_across_request_categories(ctx: Context) -> None:
+    """NVIDIA's tutorial dashboard adds active + max + scheduled + context + waiting together."""
+    truth = oracle_llm.gauge("requests", "request_type", ("active",), keep=False)(FLEET, {})
+    wrong = "sum by (model, version) (nv_trt_llm_request_metrics)"
+    problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), truth)
+    assert problems == ["{model=trt-llama, version=1} = 354, expected 104"]

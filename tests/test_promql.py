@@ -8,7 +8,7 @@ from typing import Any
 import promql_parser as pp
 import pytest
 
-from triton_dash.metrics import CATALOGUE, MetricKind
+from triton_dash.metrics import MetricKind, lookup
 
 from .grafana import expand, load_dashboards, targets, variable_values
 
@@ -54,7 +54,7 @@ def selectors(node: Any, inside: str | None = None) -> Iterator[tuple[str, str |
 
 
 def test_dashboards_were_built() -> None:
-    assert set(DASHBOARDS) == {"triton-overview", "triton-stack"}
+    assert set(DASHBOARDS) == {"triton-llm", "triton-overview", "triton-stack"}
     assert len(CASES) > 40
 
 
@@ -65,7 +65,7 @@ def test_target_parses_and_follows_rules(doc: dict[str, Any], panel: dict[str, A
     found = list(selectors(ast))
     assert found, "the query reads no metric"
     for name, function, window in found:
-        metric = CATALOGUE.get(name)
+        metric = lookup(name)
         assert metric is not None, f"{name} is not in the metric catalogue"
         if metric.kind is MetricKind.COUNTER:
             assert function == "rate", f"counter {name} outside rate()"

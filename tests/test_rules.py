@@ -84,6 +84,36 @@ SCENARIOS = {
                         + _model("stalled", "0+600x30 18000x40") + _model("busy", "0+600x71")
                         + _model("idle", "0x71"),
                         55, {"job": "triton", "model": "stalled", "version": "1"}),
+    "kv_cache": Scenario("TritonLlmKvCacheHigh", UP + [
+        _series("nv_trt_llm_kv_cache_block_metrics", v, model=m, version="1", kv_cache_block_type=t, instance=i)
+        for m, i, t, v in (("full", "a:8002", "used", "950x20"), ("full", "a:8002", "max", "1000x20"),
+                           ("full", "b:8002", "used", "950x20"), ("full", "b:8002", "max", "1000x20"),
+                           ("full", "b:8002", "fraction", "0.95x20"),
+                           ("roomy", "a:8002", "used", "100x20"), ("roomy", "a:8002", "max", "1000x20"))],
+        10, {"job": "triton", "model": "full", "version": "1"}, "95%"),
+    "ttft_core": Scenario("TritonLlmTimeToFirstTokenHigh", UP + [
+        _series("nv_inference_first_response_histogram_ms_bucket", v, model=m, version="1", le=le)
+        for m, per_le in (("slow", ("0x40", "0x40", "0+2220x40", "0+2400x40", "0+2400x40")),
+                          ("fast", ("0+600x40", "0+600x40", "0+600x40", "0+600x40", "0+600x40")),
+                          ("idle", ("0x40",) * 5))
+        for le, v in zip(("100", "500", "2000", "5000", "+Inf"), per_le, strict=True)],
+        30, {"job": "triton", "model": "slow", "version": "1"}, "3s"),
+    "ttft_vllm": Scenario("TritonLlmTimeToFirstTokenHigh", UP + [
+        _series("vllm:time_to_first_token_seconds_bucket", v, model=m, version="1", le=le)
+        for m, per_le in (("vslow", ("0x40", "0x40", "0+540x40", "0+600x40", "0+600x40")),
+                          ("vfast", ("0+600x40",) * 5))
+        for le, v in zip(("0.5", "1", "2.5", "5", "+Inf"), per_le, strict=True)],
+        30, {"job": "triton", "model": "vslow", "version": "1"}, "3.75s"),
+    "llm_waiting": Scenario("TritonLlmWaitingRequestsGrowing", UP + [
+        _series("nv_trt_llm_request_metrics", v, model=m, version="1", request_type="waiting")
+        for m, v in (("backlog", "0+1x40"), ("steady", "50x40"), ("idle", "0x40"))],
+        30, {"job": "triton", "model": "backlog", "version": "1"}, "30"),
+    "llm_at_max": Scenario("TritonLlmActiveRequestsAtMax", UP + [
+        _series("nv_trt_llm_request_metrics", v, model=m, version="1", request_type=t)
+        for m, t, v in (("saturated", "active", "64x30"), ("saturated", "max", "64x30"),
+                        ("busy", "active", "40x30"), ("busy", "max", "64x30"),
+                        ("idle", "active", "0x30"), ("idle", "max", "0x30"))],
+        20, {"job": "triton", "model": "saturated", "version": "1"}),
     "all_quiet": Scenario(None, UP + _model("busy", "0+600x40", nv_inference_queue_duration_us="0+600000x40")
                           + _model("idle", "0x40", nv_inference_queue_duration_us="0x40")
                           + [_series("nv_inference_pending_request_count", "2x40", model="busy", version="1")],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .dashboards import monitoring_stack, triton_overview
+from .dashboards import monitoring_stack, triton_llm, triton_overview
 from .finalize import finalize
 from .selector import Selector
 
@@ -38,7 +38,8 @@ def _rows(doc: dict[str, Any]) -> Iterable[str]:
 def panel_catalogue() -> str:
     """A Markdown table per built-in dashboard: title (unit), what it means, PromQL."""
     parts = [CATALOGUE_BEGIN]
-    for doc in (finalize(triton_overview(selector=BARE)), finalize(monitoring_stack())):
+    for doc in (finalize(triton_overview(selector=BARE)), finalize(triton_llm(selector=BARE)),
+                finalize(monitoring_stack())):
         parts += [f"\n#### {doc['title']} (`{doc['uid']}`)\n", "| panel (unit) | what the number means | PromQL |",
                   "|---|---|---|", *_rows(doc)]
     parts.append(CATALOGUE_END)

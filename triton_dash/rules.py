@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from . import metrics as m
 from . import queries as q
 from . import validate
 from .metrics import UP
 from .queries._promql import selected
+from .queries.llm import MS_PER_S
 from .recorded import RECORDED_COUNTERS, recording_rule
 from .render import generated_yaml
 from .selector import Selector
@@ -28,12 +30,12 @@ __all__ = [
 
 ALERT_GROUPING: tuple[str, ...] = ("job", "model", "version")
 #: Settings that are shares between 0 and 1, counts (>= 0) and times in seconds (> 0).
-RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio"})
-COUNT_SETTINGS = frozenset({"pending_requests"})
-SECONDS_SETTINGS = frozenset({"queue_time_seconds"})
+RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio", "kv_cache_ratio"})
+COUNT_SETTINGS = frozenset({"pending_requests", "llm_waiting_requests"})
+SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds"})
 #: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
 FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
-                          "gpu_memory_for", "stalled_for"})
+                          "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ class AlertConfig:
     stalled_window: str = "10m"  #: no successful request for this long...
     stalled_history: str = "1h"  #: ...after traffic in this window before it
     stalled_for: str = "5m"
+    kv_cache_ratio: float = 0.9  #: share of TensorRT-LLM KV-cache blocks in use
+    kv_cache_for: str = "5m"
+    ttft_p95_seconds: float = 2.0  #: p95 time to first response/token
+    ttft_for: str = "10m"
+    llm_waiting_requests: float = 10  #: TensorRT-LLM requests waiting inside the engine (and growing)
+    llm_waiting_for: str = "15m"
+    llm_active_at_max_for: str = "10m"  #: TensorRT-LLM active requests at the engine's maximum this long
 
     def __post_init__(self) -> None:
         """Every field is checked here, so a bad value never reaches a rules file."""
@@ -150,7 +159,41 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"{model} served requests in the {config.stalled_history} before the last "
                f"{config.stalled_window} but none since: check the model, its backend and its clients."),
     ]
-    return {"name": "triton_dash.alerts", "rules": rules}
+    return {"name": "triton_dash.alerts", "rules": rules + _llm_alerts(config)}
+
+
+def _llm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
+    sel, by = config.selector, ALERT_GROUPING
+    model = "{{ $labels.model }} version {{ $labels.version }} (job {{ $labels.job }})"
+    ttft = (f"({q.histogram_quantile(m.FIRST_RESPONSE_HISTOGRAM, '0.95', sel, by, divide_by=MS_PER_S)}) "
+            f"or ({q.histogram_quantile(m.VLLM_TIME_TO_FIRST_TOKEN, '0.95', sel, by)})")
+    waiting = q.category_gauge(m.TRTLLM_REQUESTS, "request_type", ("waiting",), sel, by, keep_category=False)
+    return [
+        _alert("TritonLlmKvCacheHigh", f"{q.kv_cache_used_ratio(sel, by)} > {config.kv_cache_ratio:g}",
+               config.kv_cache_for, "warning",
+               "A TensorRT-LLM model's KV cache is almost full.",
+               f"{{{{ $value | humanizePercentage }}}} of the KV-cache blocks of {model} are in use (threshold "
+               f"{config.kv_cache_ratio:.0%}): new requests wait or reusable blocks are evicted; add replicas or give "
+               "the cache more GPU memory (kv_cache_free_gpu_mem_fraction)."),
+        _alert("TritonLlmTimeToFirstTokenHigh", f"({ttft}) > {config.ttft_p95_seconds:g}",
+               config.ttft_for, "warning",
+               "Time to first token is too high for an LLM served by Triton.",
+               f"The 95th percentile time to first response of {model} is {{{{ $value | humanizeDuration }}}} "
+               f"over the last {config.rate_window} (threshold {config.ttft_p95_seconds:g}s): look at queued "
+               "and waiting requests and KV-cache use; add replicas if the engine is saturated."),
+        _alert("TritonLlmWaitingRequestsGrowing",
+               f"{waiting} > {config.llm_waiting_requests:g} and deriv(({waiting})[{config.llm_waiting_for}:1m]) > 0",
+               config.llm_waiting_for, "warning",
+               "Requests keep piling up inside a TensorRT-LLM engine.",
+               f"{{{{ $value }}}} requests to {model} wait inside the TensorRT-LLM engine and the backlog has "
+               f"grown for {config.llm_waiting_for}: the engine admits fewer requests than arrive."),
+        _alert("TritonLlmActiveRequestsAtMax", f"{q.trtllm_active_ratio(sel, by)} >= 1",
+               config.llm_active_at_max_for, "warning",
+               "A TensorRT-LLM engine runs at its maximum number of requests.",
+               f"{model} has had as many active requests as its engine admits (max) for "
+               f"{config.llm_active_at_max_for}: further requests queue in Triton; raise max_batch_size / "
+               "max_num_sequences if memory allows, or add replicas."),
+    ]
 
 
 def rule_groups(config: AlertConfig | None = None) -> list[dict[str, Any]]:

@@ -256,6 +256,15 @@ ORACLES: dict[tuple[str, str, str], Oracle] = {
 }
 
 
+def _llm_oracles() -> dict[tuple[str, str, str], Oracle]:
+    from .oracle_llm import LLM_ORACLES  # it builds on the helpers above
+
+    return LLM_ORACLES
+
+
+ORACLES.update(_llm_oracles())
+
+
 def expected(stem: str, title: str, ref_id: str, chosen: Mapping[str, str], fleet: Fleet = FLEET) -> Expected:
     key = (stem, title, ref_id)
     if key not in ORACLES:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from triton_dash import metrics as m
 
+from .synthetic_llm import LLM_FLEET, LlmFleet, le_text
+
 T0 = 1767225600  # 2026-01-01T00:00:00Z, on a 2 h block boundary
 STEP = 15  # seconds between samples (a 15 s scrape interval)
 DURATION = 3600
@@ -217,8 +219,31 @@ def _traffic_series(t: ModelTraffic) -> Iterator[Series]:
         yield Series(m.CACHE_NUM_HITS_PER_MODEL.name, _labels(**base), rate=t.cache_hits, restarted=t.restarted)
 
 
+def llm_series(fleet: LlmFleet = LLM_FLEET) -> list[Series]:
+    """Histograms as a client library writes them (cumulative buckets, sum, count), gauges, token counters."""
+    out: list[Series] = []
+    for h in fleet.histograms:
+        base = {"job": JOB, "instance": h.instance, "model": h.model, "version": h.version, **h.extra}
+        out += [Series(f"{h.family}_bucket", _labels(**base, le=le_text(bound)), rate=rate)
+                for bound, rate in h.cumulative()]
+        out += [Series(f"{h.family}_sum", _labels(**base), rate=h.count_rate * h.mean),
+                Series(f"{h.family}_count", _labels(**base), rate=h.count_rate)]
+    for state in fleet.trtllm:
+        base = {"job": JOB, "instance": state.instance, "model": state.model, "version": state.version}
+        for metric, label, values in ((m.TRTLLM_REQUESTS, "request_type", state.requests),
+                                      (m.TRTLLM_KV_CACHE_BLOCKS, "kv_cache_block_type", state.kv_blocks),
+                                      (m.TRTLLM_RUNTIME_MEMORY, "memory_type", state.memory),
+                                      (m.TRTLLM_INFLIGHT_BATCHER, "inflight_batcher_specific_metric", state.batcher)):
+            out += [Series(metric.name, _labels(**base, **{label: key}), value=value) for key, value in values.items()]
+    for t in fleet.tokens:
+        base = {"job": JOB, "instance": t.instance, "model": t.model, "version": t.version}
+        out += [Series(m.VLLM_PROMPT_TOKENS.name, _labels(**base), rate=t.prompt),
+                Series(m.VLLM_GENERATION_TOKENS.name, _labels(**base), rate=t.generation)]
+    return out
+
+
 def all_series(fleet: Fleet = FLEET) -> list[Series]:
-    out = [s for t in fleet.traffic for s in _traffic_series(t)]
+    out = [s for t in fleet.traffic for s in _traffic_series(t)] + llm_series()
     for gpu in fleet.gpus:
         for instance in gpu.instances:
             labels = _labels(job=JOB, instance=instance, gpu_uuid=gpu.uuid)

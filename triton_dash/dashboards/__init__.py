@@ -8,6 +8,7 @@ from typing import Protocol
 
 import grafanalib.core as G
 
+from .llm import TRITON_LLM_UID, triton_llm
 from .stack import TRITON_STACK_UID, monitoring_stack
 from .triton import TRITON_OVERVIEW_UID, triton_overview
 from .variables import datasource_variable, label_variable, triton_variables
@@ -18,18 +19,21 @@ class DashboardBuilder(Protocol):
 
 
 BUILTIN: dict[str, DashboardBuilder] = {
+    "triton-llm": triton_llm,
     "triton-overview": triton_overview,
     "triton-stack": monitoring_stack,
 }
 
 __all__ = [
     "BUILTIN",
+    "TRITON_LLM_UID",
     "TRITON_OVERVIEW_UID",
     "TRITON_STACK_UID",
     "DashboardBuilder",
     "datasource_variable",
     "label_variable",
     "monitoring_stack",
+    "triton_llm",
     "triton_overview",
     "triton_variables",
 ]

@@ -16,18 +16,21 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
+import attr
 import grafanalib.core as G
 
 from ..selector import MODEL_GROUPING, Selector
 
 __all__ = [
     "DATASOURCE",
+    "BucketHeatmap",
     "Color",
     "DataSource",
     "FlowPos",
     "PanelScope",
     "Thresholds",
     "Unit",
+    "default_heatmap",
     "default_piechart",
     "default_stat",
     "default_timeseries",
@@ -60,6 +63,8 @@ class Unit(str, enum.Enum):
     CORES = "short"
     SHORT = "short"
     NONE = "none"
+    MILLISECONDS = "ms"
+    TOKENS_PER_SECOND = "short"
 
 
 class FlowPos(G.GridPos):  # type: ignore[misc]
@@ -97,8 +102,13 @@ def legend_for(by: Sequence[str]) -> str:
     return " ".join(f"{{{{{label}}}}}" for label in by) or "__auto"
 
 
-def prometheus_target(expr: str, legend: str = "", *, instant: bool = False) -> G.Target:
-    """A Prometheus query; refIds and the datasource are set by the final pass."""
+def prometheus_target(expr: str, legend: str = "", *, instant: bool = False, heatmap: bool = False) -> G.Target:
+    """A Prometheus query; refIds and the datasource are set by the final pass.
+
+    ``heatmap`` asks Grafana for histogram buckets (``format: heatmap``), which it de-accumulates by ``le``.
+    """
+    if heatmap:
+        return G.Target(expr=expr, legendFormat=legend, instant=instant, format="heatmap")
     return G.Target(expr=expr, legendFormat=legend, instant=instant)
 
 
@@ -205,4 +215,56 @@ def default_piechart(
         legendValues=["value", "percent"],
         tooltipMode="single",
         repeat=G.Repeat("h", repeat_variable, 4) if repeat_variable else G.Repeat(),
+    )
+
+
+@attr.s
+class BucketHeatmap(G.Panel):  # type: ignore[misc]
+    """Grafana's current heatmap panel over pre-bucketed data (Prometheus histogram buckets).
+
+    grafanalib's ``Heatmap`` writes the pre-7 Angular options; this writes the
+    options Grafana's heatmap schema requires, with ``calculate: false``.
+    """
+
+    unit: str = attr.ib(default="short")
+
+    def to_json_data(self) -> dict[str, Any]:
+        return self.panel_json({  # type: ignore[no-any-return]
+            "type": "heatmap",
+            "fieldConfig": {"defaults": {"custom": {
+                "hideFrom": {"legend": False, "tooltip": False, "viz": False},
+                "scaleDistribution": {"type": "linear"},
+            }}, "overrides": []},
+            "options": {
+                "calculate": False,
+                "cellGap": 1,
+                "color": {"exponent": 0.5, "fill": "dark-orange", "mode": "scheme", "reverse": False,
+                          "scale": "exponential", "scheme": "Oranges", "steps": 64},
+                "exemplars": {"color": "rgba(255,0,255,0.7)"},
+                "filterValues": {"le": 1e-9},
+                "legend": {"show": True},
+                "rowsFrame": {"layout": "auto"},
+                "showValue": "never",
+                "tooltip": {"mode": "single", "showColorScale": False, "yHistogram": True},
+                "yAxis": {"axisPlacement": "left", "reverse": False, "unit": self.unit},
+            },
+        })
+
+
+def default_heatmap(
+    *,
+    title: str,
+    description: str,
+    unit: Unit | str,
+    expr: str,
+    datasource: DataSource = DATASOURCE,
+    width: int = 12,
+    height: int = 8,
+) -> BucketHeatmap:
+    """A heatmap of one histogram's buckets: ``expr`` must return one series per ``le``."""
+    return BucketHeatmap(  # type: ignore[call-arg]  # grafanalib Panel fields, unseen by mypy
+        title=title, description=description, dataSource=dict(datasource),
+        targets=[prometheus_target(expr, "{{le}}", heatmap=True)],
+        unit=unit.value if isinstance(unit, Unit) else unit,
+        gridPos=FlowPos.sized(width, height),
     )

@@ -38,6 +38,9 @@ Grouping = Sequence[str]
 _IDLE = ("No data: no successful request reached the selected models in the rate window "
          "(a series is left out rather than shown as NaN while a model is idle), or the "
          "model/instance variables select nothing.")
+_DECOUPLED = ("LLMs: for decoupled (streaming) models on the Python backend, such as vLLM, Triton stops "
+              "these timers when execute() returns, not when generation ends, so they read far too low; use "
+              "the LLM dashboard's time to first response and end-to-end latency instead.")
 _EXECUTED = ("It divides by executed requests, i.e. successful requests minus response-cache "
              "hits, because Triton records no compute time for a cache hit.")
 
@@ -48,7 +51,7 @@ def _per_request(
 ) -> G.TimeSeries:
     return default_timeseries(
         title=title,
-        description=f"{what}\n\nComputed as {how} Unit: seconds per request.\n\n{_IDLE}",
+        description=f"{what}\n\nComputed as {how} Unit: seconds per request.\n\n{_DECOUPLED}\n\n{_IDLE}",
         unit=Unit.SECONDS,
         targets=[prometheus_target(query, legend_for(by))],
         datasource=datasource, width=width, height=height,
@@ -147,7 +150,7 @@ def aggregated_latency(
             "each phase is sum(rate(duration_us)) / sum(rate(nv_inference_request_success)) / 1e6; "
             "overhead is request duration minus the four phases, over the same denominator. "
             "Because every phase shares one denominator, compute phases here are averaged over "
-            "all requests, cache hits included. Unit: seconds per request.\n\n" + _IDLE),
+            "all requests, cache hits included. Unit: seconds per request.\n\n" + _DECOUPLED + "\n\n" + _IDLE),
         unit=Unit.SECONDS, targets=targets, stacked=True,
         datasource=datasource, width=width, height=height,
     )

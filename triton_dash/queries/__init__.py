@@ -23,6 +23,16 @@ from .latency import (
     request_time_per_request,
     summary_quantile,
 )
+from .llm import (
+    category_gauge,
+    histogram_buckets,
+    histogram_mean,
+    histogram_quantile,
+    histogram_sum_rate,
+    kv_cache_used_ratio,
+    token_rate,
+    trtllm_active_ratio,
+)
 from .requests import (
     batch_size,
     error_ratio,
@@ -68,6 +78,7 @@ __all__ = [
     "batch_size",
     "cache_hit_ratio",
     "cache_utilization",
+    "category_gauge",
     "compute_infer_time_per_request",
     "compute_input_time_per_request",
     "compute_output_time_per_request",
@@ -86,9 +97,14 @@ __all__ = [
     "gpu_power_limit",
     "gpu_power_usage",
     "gpu_utilization",
+    "histogram_buckets",
+    "histogram_mean",
+    "histogram_quantile",
+    "histogram_sum_rate",
     "host_memory_total",
     "host_memory_used",
     "inference_rate",
+    "kv_cache_used_ratio",
     "latency_breakdown",
     "models_serving",
     "pending_requests",
@@ -105,4 +121,6 @@ __all__ = [
     "targets_configured",
     "targets_down",
     "targets_up",
+    "token_rate",
+    "trtllm_active_ratio",
 ]

@@ -1,0 +1,66 @@
+"""The "Triton LLM serving" dashboard: time to first response, vLLM and TensorRT-LLM.
+
+    from triton_dash.dashboards import triton_llm
+    dashboard = triton_llm()                 # a grafanalib Dashboard
+
+One row per source: Triton core's first-response histogram (any backend), the
+vLLM backend's histograms and token counters, the TensorRT-LLM backend's engine
+gauges and token histograms. A row whose backend a server does not run simply
+shows "no data", with the reason in each panel's description.
+"""
+
+from __future__ import annotations
+
+import grafanalib.core as G
+
+from .. import panels as p
+from ..panels import DATASOURCE, DataSource, PanelScope
+from ..selector import DEFAULT_SELECTOR, Selector
+from ._house import default_dashboard
+from .variables import triton_variables
+
+__all__ = ["TRITON_LLM_UID", "triton_llm"]
+
+TRITON_LLM_UID = "triton-llm"
+
+
+def triton_llm(
+    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
+    title: str = "Triton LLM serving", uid: str = TRITON_LLM_UID, recording_rules: bool = False,
+) -> G.Dashboard:
+    """Time to first response, vLLM latency and tokens, TensorRT-LLM requests, KV cache and tokens.
+
+    With ``recording_rules`` the histogram and token panels read the recorded
+    rates of ``triton-dash rules`` (the instance variable then does not filter
+    them); the TensorRT-LLM gauges always read raw series.
+    """
+    if recording_rules:
+        selector = selector.with_(recorded=True)
+    kw: PanelScope = {"selector": selector, "datasource": datasource}
+    rows = [
+        G.RowPanel(title="Time to first response (Triton core)", panels=[
+            p.first_response_time(**kw), p.first_response_heatmap(**kw),
+        ]),
+        G.RowPanel(title="vLLM backend", panels=[
+            p.vllm_time_to_first_token(**kw), p.vllm_time_per_output_token(**kw), p.vllm_e2e_latency(**kw),
+            p.vllm_token_throughput(**kw), p.vllm_token_length_heatmap(**kw),
+            p.vllm_token_length_heatmap(**kw, generated=True),
+        ]),
+        G.RowPanel(title="TensorRT-LLM backend", panels=[
+            p.trtllm_requests(**kw), p.trtllm_kv_cache_used_ratio(**kw, width=12),
+            p.trtllm_kv_cache_blocks(**kw), p.trtllm_runtime_memory(**kw), p.trtllm_inflight_batcher(**kw),
+            p.trtllm_token_throughput(**kw, width=12), p.trtllm_token_lengths(**kw, width=12),
+            p.trtllm_token_length_heatmap(**kw, width=12), p.trtllm_token_length_heatmap(**kw, output=True, width=12),
+        ]),
+    ]
+    return default_dashboard(
+        title=title, uid=uid,
+        description="LLM serving on NVIDIA Triton Inference Server: time to first response from Triton core's "
+                    "histogram, vLLM's latency histograms and token counters, TensorRT-LLM's engine requests, "
+                    "KV cache, memory and token lengths. Built by triton_dash."
+                    + (" Histogram and token panels read triton_dash's recording rules; the instance variable "
+                       "does not filter them." if recording_rules else ""),
+        tags=["triton", "llm"],
+        panels=rows,
+        variables=triton_variables(datasource),
+    )

@@ -1,0 +1,157 @@
+"""The metric catalogue: every metric family triton_dash reads, and nothing else.
+
+Queries, lint checks and the known-answer tests look metric names up here; no
+other module spells a metric name. Each entry says what Prometheus type the
+family has, its unit, which labels it carries, who exposes it, from which
+Triton release and behind which switch.
+
+- :mod:`triton_dash.metrics.core`: Triton core, host, GPU, Prometheus, cAdvisor;
+- :mod:`triton_dash.metrics.llm`: the first-response histogram, vLLM, TensorRT-LLM.
+
+Usage::
+
+    from triton_dash.metrics import CATALOGUE, INFERENCE_REQUEST_SUCCESS, lookup
+    assert INFERENCE_REQUEST_SUCCESS.kind is MetricKind.COUNTER
+    CATALOGUE["nv_gpu_utilization"].labels  # ('gpu_uuid',)
+    lookup("vllm:time_to_first_token_seconds_bucket").labels  # ('model', 'version', 'le')
+"""
+
+from __future__ import annotations
+
+from ._family import (
+    BACKENDS,
+    HISTOGRAM_PARTS,
+    PER_MODEL,
+    SCRAPE,
+    Metric,
+    MetricKind,
+)
+from .core import (
+    CACHE_HIT_DURATION_PER_MODEL,
+    CACHE_NUM_ENTRIES,
+    CACHE_NUM_HITS_PER_MODEL,
+    CACHE_UTIL,
+    CONTAINER_CPU_USAGE,
+    CONTAINER_MEMORY_WORKING_SET,
+    CORE_FAMILIES,
+    CPU_MEMORY_TOTAL,
+    CPU_MEMORY_USED,
+    CPU_UTILIZATION,
+    ENERGY_CONSUMPTION,
+    GPU_MEMORY_TOTAL,
+    GPU_MEMORY_USED,
+    GPU_POWER_LIMIT,
+    GPU_POWER_USAGE,
+    GPU_UTILIZATION,
+    INFERENCE_COMPUTE_INFER_DURATION,
+    INFERENCE_COMPUTE_INFER_SUMMARY,
+    INFERENCE_COMPUTE_INPUT_DURATION,
+    INFERENCE_COMPUTE_OUTPUT_DURATION,
+    INFERENCE_COUNT,
+    INFERENCE_EXEC_COUNT,
+    INFERENCE_PENDING_REQUEST_COUNT,
+    INFERENCE_QUEUE_DURATION,
+    INFERENCE_QUEUE_SUMMARY,
+    INFERENCE_REQUEST_DURATION,
+    INFERENCE_REQUEST_FAILURE,
+    INFERENCE_REQUEST_SUCCESS,
+    INFERENCE_REQUEST_SUMMARY,
+    PINNED_MEMORY_TOTAL,
+    PINNED_MEMORY_USED,
+    PROMETHEUS_HEAD_SERIES,
+    PROMETHEUS_SAMPLES_APPENDED,
+    SCRAPE_DURATION,
+    UP,
+)
+from .llm import (
+    FIRST_RESPONSE_HISTOGRAM,
+    LLM_FAMILIES,
+    TRTLLM_INFLIGHT_BATCHER,
+    TRTLLM_INPUT_TOKEN_LEN,
+    TRTLLM_KV_CACHE_BLOCKS,
+    TRTLLM_OUTPUT_TOKEN_LEN,
+    TRTLLM_REQUESTS,
+    TRTLLM_RUNTIME_MEMORY,
+    VLLM_E2E_LATENCY,
+    VLLM_GENERATION_TOKENS,
+    VLLM_PROMPT_TOKENS,
+    VLLM_REQUEST_GENERATION_TOKENS,
+    VLLM_REQUEST_PROMPT_TOKENS,
+    VLLM_TIME_PER_OUTPUT_TOKEN,
+    VLLM_TIME_TO_FIRST_TOKEN,
+)
+
+CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES)}
+
+
+def lookup(name: str) -> Metric | None:
+    """The family (or the histogram series, as a counter) that a series name belongs to; None if unknown."""
+    if name in CATALOGUE:
+        return CATALOGUE[name]
+    for suffix in HISTOGRAM_PARTS:
+        family = CATALOGUE.get(name.removesuffix(suffix)) if name.endswith(suffix) else None
+        if family is not None and family.kind is MetricKind.HISTOGRAM:
+            return family.part(suffix)
+    return None
+
+
+__all__ = [
+    "BACKENDS",
+    "CACHE_HIT_DURATION_PER_MODEL",
+    "CACHE_NUM_ENTRIES",
+    "CACHE_NUM_HITS_PER_MODEL",
+    "CACHE_UTIL",
+    "CATALOGUE",
+    "CONTAINER_CPU_USAGE",
+    "CONTAINER_MEMORY_WORKING_SET",
+    "CORE_FAMILIES",
+    "CPU_MEMORY_TOTAL",
+    "CPU_MEMORY_USED",
+    "CPU_UTILIZATION",
+    "ENERGY_CONSUMPTION",
+    "FIRST_RESPONSE_HISTOGRAM",
+    "GPU_MEMORY_TOTAL",
+    "GPU_MEMORY_USED",
+    "GPU_POWER_LIMIT",
+    "GPU_POWER_USAGE",
+    "GPU_UTILIZATION",
+    "HISTOGRAM_PARTS",
+    "INFERENCE_COMPUTE_INFER_DURATION",
+    "INFERENCE_COMPUTE_INFER_SUMMARY",
+    "INFERENCE_COMPUTE_INPUT_DURATION",
+    "INFERENCE_COMPUTE_OUTPUT_DURATION",
+    "INFERENCE_COUNT",
+    "INFERENCE_EXEC_COUNT",
+    "INFERENCE_PENDING_REQUEST_COUNT",
+    "INFERENCE_QUEUE_DURATION",
+    "INFERENCE_QUEUE_SUMMARY",
+    "INFERENCE_REQUEST_DURATION",
+    "INFERENCE_REQUEST_FAILURE",
+    "INFERENCE_REQUEST_SUCCESS",
+    "INFERENCE_REQUEST_SUMMARY",
+    "LLM_FAMILIES",
+    "PER_MODEL",
+    "PINNED_MEMORY_TOTAL",
+    "PINNED_MEMORY_USED",
+    "PROMETHEUS_HEAD_SERIES",
+    "PROMETHEUS_SAMPLES_APPENDED",
+    "SCRAPE",
+    "SCRAPE_DURATION",
+    "TRTLLM_INFLIGHT_BATCHER",
+    "TRTLLM_INPUT_TOKEN_LEN",
+    "TRTLLM_KV_CACHE_BLOCKS",
+    "TRTLLM_OUTPUT_TOKEN_LEN",
+    "TRTLLM_REQUESTS",
+    "TRTLLM_RUNTIME_MEMORY",
+    "UP",
+    "VLLM_E2E_LATENCY",
+    "VLLM_GENERATION_TOKENS",
+    "VLLM_PROMPT_TOKENS",
+    "VLLM_REQUEST_GENERATION_TOKENS",
+    "VLLM_REQUEST_PROMPT_TOKENS",
+    "VLLM_TIME_PER_OUTPUT_TOKEN",
+    "VLLM_TIME_TO_FIRST_TOKEN",
+    "Metric",
+    "MetricKind",
+    "lookup",
+]
