@@ -187,6 +187,37 @@ CASES = [
     # --- provision
     case("provision-out-is-a-file", "provision", "-o", "afile", says="'afile' is a file", exit=2),
     case("provision-out-below-a-file", "provision", "-o", "afile/p", says="which is a file, not a folder"),
+    # --- check (exit 2: could not run at all)
+    case("check-no-prometheus", "check", says="Missing option '--prometheus'", exit=2),
+    case("check-url-no-scheme", "check", "--prometheus", "prometheus:9090", says="has scheme 'prometheus'"),
+    case("check-unreachable", "check", "--prometheus", "http://127.0.0.1:9", exit=2,
+         says=("cannot reach Prometheus at http://127.0.0.1:9", "connection refused")),
+    case("check-pointed-at-grafana", "check", "--prometheus", STUB, exit=2,
+         says=("refused the credentials (401)", "not Grafana")),
+    case("check-bad-time", "check", "--prometheus", "http://127.0.0.1:9", "--at", "yesterday", exit=2,
+         says="'yesterday' is neither RFC 3339"),
+    case("check-time-without-zone", "check", "--prometheus", "http://127.0.0.1:9", "--at", "2026-12-03T10:00:00",
+         exit=2, says="has no time zone"),
+    case("check-set-without-value", "check", "--prometheus", "http://127.0.0.1:9", "--set", "job",
+         says="expected NAME=VALUE, got 'job'"),
+    case("check-bad-scrape-interval", "check", "--prometheus", "http://127.0.0.1:9", "--scrape-interval", "15",
+         says="--scrape-interval='15' is not a Prometheus duration"),
+    case("check-token-newline", "check", "--prometheus", "http://127.0.0.1:9", env={"PROMETHEUS_TOKEN": TOKEN + "\n"},
+         says="PROMETHEUS_TOKEN contains a control character", secrets=(TOKEN,)),
+    case("check-missing-file", "check", "--prometheus", "http://127.0.0.1:9", "missing.json", exit=2,
+         says="missing.json: cannot read"),
+    # --- lint (exit 2: could not read the input or the configuration)
+    case("lint-missing-file", "lint", "missing.json", exit=2, says="missing.json: cannot read"),
+    case("lint-not-json", "lint", "bad.json", files={"bad.json": "{oops"}, exit=2, says="bad.json: not JSON"),
+    case("lint-not-a-dashboard", "lint", "x.json", files={"x.json": "[1, 2]"}, exit=2,
+         says="x.json: not a Grafana dashboard"),
+    case("lint-config-unknown-rule", "lint", "dash.json", "--config", "lint.yaml",
+         files={"lint.yaml": "exclude:\n  - rule: no-such-rule\n    reason: x\n"}, exit=2,
+         says="names unknown rule 'no-such-rule'"),
+    case("lint-config-no-reason", "lint", "dash.json", "--config", "lint.yaml",
+         files={"lint.yaml": "exclude:\n  - rule: irate-in-panel\n"}, exit=2, says="has no reason"),
+    case("lint-config-not-yaml", "lint", "dash.json", "--config", "lint.yaml", files={"lint.yaml": "exclude: [\n"},
+         exit=2, says="lint.yaml: not YAML"),
     # --- podmonitor
     case("podmonitor-bad-namespace", "podmonitor", "--namespace", "NS", "-o", "pm.yaml",
          says="namespace='NS' is not a valid Kubernetes name"),
@@ -220,7 +251,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def invoke(args: list[str] | tuple[str, ...], env: dict[str, str] | None = None) -> Result:
     clean = dict.fromkeys(("GRAFANA_URL", "GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD", "GRAFANA_ORG_ID",
-                           "PROMETHEUS_URL"), "")
+                           "PROMETHEUS_URL", "PROMETHEUS_TOKEN", "PROMETHEUS_USER", "PROMETHEUS_PASSWORD"), "")
     return CliRunner().invoke(main, list(args), env={**clean, **(env or {})})
 
 
@@ -253,7 +284,7 @@ def test_bad_input(bad: Case, workdir: Path) -> None:
     before = _snapshot(workdir)
     with grafana_stub(GrafanaState()) as (url, state):
         env = {k: v.replace(STUB, url) for k, v in bad.env.items()}
-        result = invoke(bad.args, env)
+        result = invoke([arg.replace(STUB, url) for arg in bad.args], env)
         assert state.writes == []
     assert_clean_failure(result, bad.exit, bad.says, bad.secrets)
     assert _snapshot(workdir) == before, "a file was created or changed"

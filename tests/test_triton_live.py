@@ -7,6 +7,7 @@ the same window).
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Iterator, Mapping
@@ -15,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from .grafana import load_dashboards, query_panels
+from triton_dash.cli import main
+
+from .grafana import DASHBOARD_DIR, load_dashboards, query_panels
 from .support.harness import Context, evaluate, judge
-from .support.prometheus import Prometheus, run_prometheus
+from .support.prometheus import Prometheus, free_port, run_prometheus
 from .support.triton import MODELS, drive_load, running_triton
 
 pytestmark = [pytest.mark.triton, pytest.mark.prometheus]
@@ -63,10 +67,11 @@ def _wait_for(prom: Prometheus, expr: str, count: int, timeout: float = 60) -> N
 def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Window]:
     workdir: Path = tmp_path_factory.mktemp("triton-live")
     with running_triton() as triton:
+        dead = f"127.0.0.1:{free_port()}"  # a second Triton target that is down, for check
         config = (
             "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
             "scrape_configs:\n"
-            f"  - job_name: triton\n    static_configs: [{{targets: ['{triton.metrics_target}']}}]\n"
+            f"  - job_name: triton\n    static_configs: [{{targets: ['{triton.metrics_target}', '{dead}']}}]\n"
         )
         with run_prometheus(config, workdir) as prom:
             _wait_for(prom, 'nv_inference_request_success{job="triton"}', len(MODELS))
@@ -135,3 +140,39 @@ def test_panel_agrees_with_the_statistics_api(window: Window, title: str, ref_id
     got = evaluate(ctx, OVERVIEW, target["expr"], {})
     want = _expected(window, title, ref_id)
     assert judge(got, want, rel=TOLERANCE) == [], f"got {got}"
+
+
+# --- check on the same real Triton (summaries, GPU metrics and the response cache are off) ----------
+
+def _check(window: Window, *args: str) -> tuple[int, dict[str, dict[str, Any]], dict[str, Any]]:
+    scrape = math.ceil(window.seconds / 4)  # so $__rate_interval (4 x) spans the load
+    result = CliRunner().invoke(main, ["check", "--prometheus", window.prometheus.url,
+                                       str(DASHBOARD_DIR / "triton-overview.json"), "--at", str(window.end),
+                                       "--scrape-interval", f"{scrape}s", "--format", "json", *args])
+    body = json.loads(result.stdout)
+    return result.exit_code, {p["title"]: p for p in body["panels"]}, body
+
+
+def test_check_explains_each_empty_panel_of_a_real_triton(window: Window) -> None:
+    code, panels, body = _check(window)
+    assert code == 1
+    for title in ("Request time quantiles", "Inference time quantiles"):
+        assert panels[title]["status"] == "no-data"
+        assert "only with --metrics-config summary_latencies=true" in panels[title]["targets"][0]["detail"]
+    for title in {t for t, _ in PANELS} | {"Pending requests", "Requests/s (all models)", "Host CPU utilization"}:
+        assert panels[title]["status"] == "ok", (title, panels[title])
+    assert panels["GPU utilization"]["status"] == "no-data"
+    assert "--allow-gpu-metrics" in panels["GPU utilization"]["targets"][0]["detail"]
+    assert panels["Response cache hit ratio"]["status"] == "no-data"
+    assert "only with the response cache" in panels["Response cache hit ratio"]["targets"][0]["detail"]
+    health = sorted(t["health"] for t in body["scrape_targets"])
+    assert health == ["down", "up"]
+    down = next(t for t in body["scrape_targets"] if t["health"] == "down")
+    assert "connection refused" in down["last_error"]
+
+
+def test_check_names_the_job_that_exists(window: Window) -> None:
+    _, panels, _ = _check(window, "--set", "job=triton-server")
+    detail = panels["Successful requests/s"]["targets"][0]["detail"]
+    assert detail.startswith('job=~"triton-server" matches none of the job values nv_inference_request_success '
+                             "has now: triton;")

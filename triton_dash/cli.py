@@ -10,12 +10,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from . import __version__, validate
+from .analysis.sources import Dashboard, SourceError, load
 from .build import compile_builtin, compile_files
+from .check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
+from .check.resolve import Macros
 from .cli_errors import SafeGroup, remember_secret
 from .grafana.client import GrafanaClient, GrafanaError
 from .grafana.push import (
@@ -28,11 +37,16 @@ from .grafana.push import (
     render_table,
 )
 from .kubernetes import configmap_yaml, pod_monitor_yaml
+from .lint import RULES as LINT_RULES
+from .lint import UNUSED_EXCLUSION, lint
+from .lint.config import CONFIG_FILE, ConfigError, find_config, load_config
 from .provision import provision_files
 from .render import write_files
 from .rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
 
 __all__ = ["main"]
+
+EXIT_CANNOT_RUN = 2
 
 
 @click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -271,3 +285,138 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
     text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port)
     for path in _write_or_check({out_path: text}, out_path.parent, False, "podmonitor"):
         click.echo(f"wrote {path}")
+
+
+def _cannot_run(message: str) -> None:
+    """One line and exit status 2: the command could not run at all (distinct from 'found problems')."""
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    click.get_current_context().exit(EXIT_CANNOT_RUN)
+
+
+def _load(files: tuple[Path, ...]) -> list[Dashboard]:
+    try:
+        return load(files)
+    except SourceError as exc:
+        _cannot_run(str(exc))
+        raise AssertionError("unreachable") from exc
+
+
+def _parse_time(value: str | None) -> float:
+    if value is None:
+        return time.time()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither RFC 3339 (2026-12-03T10:00:00Z) nor Unix seconds",
+                                 param_hint="--at") from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no time zone; add Z or +01:00", param_hint="--at")
+    return parsed.timestamp()
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--prometheus", "prometheus_url", envvar="PROMETHEUS_URL", required=True, metavar="URL",
+              help="Prometheus' base URL [env PROMETHEUS_URL].")
+@click.option("--at", "at_text", metavar="TIME", help="When to evaluate: RFC 3339 or Unix seconds [default: now].")
+@click.option("--set", "settings", multiple=True, metavar="VAR=VALUE",
+              help="Choose a dashboard variable's value (repeatable; VALUE may list values with commas).")
+@click.option("--scrape-interval", default="15s", show_default=True,
+              help="The Grafana datasource's scrape interval: $__rate_interval is 4 times it.")
+@click.option("--lookback", default="1d", show_default=True, help="How far back to look for a missing family.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per Prometheus request.")
+@click.option("--token", envvar="PROMETHEUS_TOKEN", callback=remember_secret,
+              help="Bearer token [env PROMETHEUS_TOKEN].")
+@click.option("--user", envvar="PROMETHEUS_USER", help="Basic-auth user [env PROMETHEUS_USER].")
+@click.option("--password", envvar="PROMETHEUS_PASSWORD", callback=remember_secret,
+              help="Basic-auth password [env PROMETHEUS_PASSWORD].")
+@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="CA bundle for Prometheus' TLS.")
+@click.option("--insecure", is_flag=True, help="Do not verify Prometheus' TLS certificate.")
+def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, settings: tuple[str, ...],
+          scrape_interval: str, lookback: str, output_format: str, timeout: float, token: str | None,
+          user: str | None, password: str | None, ca_bundle: str | None, insecure: bool) -> None:
+    """Say why each panel shows no data, on your own Prometheus.
+
+    Runs every target of the dashboards (the built-in ones, or FILES: compiled
+    JSON, Grafana exports, *.dashboard.py) as Grafana would, and reports per
+    panel ok, idle, no-data (with the reason and the fix), nan or error, and the
+    health of the Triton scrape targets. Exit 0: nothing wrong; 1: something is
+    wrong; 2: could not run.
+
+    \b
+    Examples:
+      python -m triton_dash check --prometheus http://127.0.0.1:9090
+      python -m triton_dash check --prometheus http://prom:9090 --set job=triton-server --format json
+      python -m triton_dash check --prometheus http://prom:9090 their-dashboard.json --at 2026-12-03T10:00:00Z
+    """
+    at = _parse_time(at_text)
+    chosen = _overrides(settings)
+    validate.duration(scrape_interval, "--scrape-interval")
+    validate.duration(lookback, "--lookback")
+    seconds = _duration_seconds(scrape_interval)
+    macros = Macros(rate_interval=f"{4 * seconds}s", interval=f"{seconds}s")
+    dashboards = _load(files)
+    client = PrometheusClient(prometheus_url, token=token, user=user, password=password, timeout=timeout,
+                              verify=False if insecure else (ca_bundle or True))
+    total = count_targets(dashboards)
+    try:
+        with _progress(total, "checking") as advance:
+            report = run_check(client, dashboards, at=at, chosen=chosen, macros=macros,
+                               lookback_s=_duration_seconds(lookback), progress=advance)
+    except PrometheusUnavailable as exc:
+        _cannot_run(str(exc))
+        return
+    click.echo(report.json() if output_format == "json" else report.text())
+    if report.failed:
+        click.get_current_context().exit(1)
+
+
+@main.command(name="lint")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
+def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+    """Find wrong PromQL and dashboard mistakes in any Grafana dashboard, offline.
+
+    FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
+    *.dashboard.py files; with none, the built-in dashboards. Each finding has a
+    rule id, a severity, where it is and what to write instead. Exit 0: no
+    errors; 1: errors; 2: could not read the input or the configuration.
+
+    \b
+    Examples:
+      python -m triton_dash lint their-dashboard.json
+      python -m triton_dash lint dashboards/*.json --format json
+    """
+    dashboards = _load(files)
+    path = config_path or find_config(Path.cwd())
+    try:
+        exclusions = load_config(path, set(LINT_RULES) | {UNUSED_EXCLUSION}) if path else []
+    except ConfigError as exc:
+        _cannot_run(str(exc))
+        return
+    report = lint(dashboards, exclusions)
+    click.echo(report.json() if output_format == "json" else report.text())
+    if report.errors:
+        click.get_current_context().exit(1)
+
+
+def _duration_seconds(text: str) -> int:
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+    return max(1, int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text))))
+
+
+@contextlib.contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda _n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update

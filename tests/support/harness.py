@@ -9,22 +9,17 @@ its variable, and ``$__rate_interval``/``$__interval``/``$__range`` are replaced
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..grafana import expand, targets
+from triton_dash.check.resolve import Macros, label_values_query
+from triton_dash.check.resolve import resolve_variables as resolve
+
+from ..grafana import targets
 from .prometheus import Labels, Prometheus
 
 REL_TOLERANCE = 0.005  # 0.5 %
-_LABEL_VALUES = re.compile(r"^label_values\((?:(?P<series>.+),\s*)?(?P<label>[a-zA-Z_][a-zA-Z0-9_]*)\)$")
-_REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
-
-
-def regex_escape(value: str) -> str:
-    """How Grafana's Prometheus datasource escapes a multi-value variable's values."""
-    return _REGEX_SPECIAL.sub(r"\\\1", value)
 
 
 @dataclass(frozen=True)
@@ -35,36 +30,30 @@ class Context:
     interval: str = "15s"
     range_: str = "1h"
 
+    @property
+    def macros(self) -> Macros:
+        return Macros(self.rate_interval, self.interval, self.range_)
+
     def expand(self, expr: str, variables: Mapping[str, str]) -> str:
-        return expand(expr, variables, rate_interval=self.rate_interval, interval=self.interval, range_=self.range_)
+        return self.macros.expand(expr, variables)
+
+    def label_values(self, label: str, match: str | None, start: float, end: float) -> list[str]:
+        """The package's resolution asks this; the test Prometheus answers."""
+        params: dict[str, Any] = {"start": start, "end": end, "match[]": match}
+        return sorted(self.prometheus.api(f"/api/v1/label/{label}/values", **params))
 
 
 def label_values(ctx: Context, query: str, variables: Mapping[str, str]) -> list[str]:
-    match = _LABEL_VALUES.match(query.strip())
-    if not match:
+    parsed = label_values_query(query)
+    if parsed is None:
         raise AssertionError(f"unsupported variable query {query!r}")
-    params: dict[str, Any] = {"start": ctx.at - 3600, "end": ctx.at}
-    if match["series"]:
-        params["match[]"] = ctx.expand(match["series"], variables)
-    return sorted(ctx.prometheus.api(f"/api/v1/label/{match['label']}/values", **params))
+    series = ctx.expand(parsed[0], variables) if parsed[0] else None
+    return ctx.label_values(parsed[1], series, ctx.at - 3600, ctx.at)
 
 
 def resolve_variables(ctx: Context, doc: Mapping[str, Any], chosen: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Each variable's interpolated regex, in dashboard order (later ones see earlier ones)."""
-    chosen = chosen or {}
-    out: dict[str, str] = {}
-    for var in doc["templating"]["list"]:
-        name = var["name"]
-        if var["type"] == "datasource":
-            out[name] = "prometheus"
-        elif name in chosen:
-            out[name] = regex_escape(chosen[name])
-        elif var.get("allValue"):
-            out[name] = var["allValue"]
-        else:
-            values = label_values(ctx, var["query"], out)
-            out[name] = "(" + "|".join(regex_escape(v) for v in values) + ")" if values else ""
-    return out
+    """Each variable's interpolated regex, resolved by the package's own code (check uses the same)."""
+    return resolve(ctx, doc, at=ctx.at, chosen=chosen, macros=ctx.macros)
 
 
 @dataclass(frozen=True)

@@ -84,14 +84,35 @@ from .llm import (
 CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES)}
 
 
+#: Families Triton no longer has (all gone in 20.06), and what replaced them.
+REMOVED: dict[str, str] = {
+    "nv_inference_compute_duration_us": "nv_inference_compute_input_duration_us, "
+                                        "nv_inference_compute_infer_duration_us and "
+                                        "nv_inference_compute_output_duration_us (per executed request)",
+    "nv_inference_load_ratio": "the queue and request time per request (nv_inference_queue_duration_us / "
+                               "nv_inference_request_success)",
+}
+
+
 def lookup(name: str) -> Metric | None:
-    """The family (or the histogram series, as a counter) that a series name belongs to; None if unknown."""
+    """The family (or the histogram/summary series, as a counter) that a series name belongs to; None if unknown."""
     if name in CATALOGUE:
         return CATALOGUE[name]
     for suffix in HISTOGRAM_PARTS:
         family = CATALOGUE.get(name.removesuffix(suffix)) if name.endswith(suffix) else None
-        if family is not None and family.kind is MetricKind.HISTOGRAM:
-            return family.part(suffix)
+        if family is not None and family.kind in (MetricKind.HISTOGRAM, MetricKind.SUMMARY):
+            try:
+                return family.part(suffix)
+            except ValueError:
+                return None
+    return None
+
+
+def removed(name: str) -> str | None:
+    """What replaced a removed family (``name`` may be a histogram series of it); None if not removed."""
+    for family, replacement in REMOVED.items():
+        if name == family or (name.startswith(family) and name[len(family):] in HISTOGRAM_PARTS):
+            return replacement
     return None
 
 
@@ -135,6 +156,7 @@ __all__ = [
     "PINNED_MEMORY_USED",
     "PROMETHEUS_HEAD_SERIES",
     "PROMETHEUS_SAMPLES_APPENDED",
+    "REMOVED",
     "SCRAPE",
     "SCRAPE_DURATION",
     "TRTLLM_INFLIGHT_BATCHER",
@@ -154,4 +176,5 @@ __all__ = [
     "Metric",
     "MetricKind",
     "lookup",
+    "removed",
 ]

@@ -70,16 +70,25 @@ class Metric:
         return self.kind is MetricKind.COUNTER
 
     def part(self, suffix: str) -> Metric:
-        """One series of a histogram (``_bucket``, ``_sum`` or ``_count``): a counter."""
-        if self.kind is not MetricKind.HISTOGRAM or suffix not in HISTOGRAM_PARTS:
+        """One counter series of a histogram (``_bucket``, ``_sum``, ``_count``) or summary (``_sum``, ``_count``)."""
+        allowed = HISTOGRAM_PARTS if self.kind is MetricKind.HISTOGRAM else HISTOGRAM_PARTS[1:]
+        if self.kind not in (MetricKind.HISTOGRAM, MetricKind.SUMMARY) or suffix not in allowed:
             raise ValueError(f"{self.name} has no {suffix!r} series")
         labels = (*self.labels, "le") if suffix == "_bucket" else self.labels
         return replace(self, name=self.name + suffix, kind=MetricKind.COUNTER, labels=labels)
 
-    def no_data_hint(self) -> str:
+    @property
+    def category_label(self) -> str | None:
+        """The label that splits a backend gauge into categories (request_type ...), never to be summed away."""
+        if self.source != "tensorrt_llm" or self.kind is not MetricKind.GAUGE:
+            return None
+        extra = [label for label in self.labels if label not in PER_MODEL]
+        return extra[0] if len(extra) == 1 else None
+
+    def no_data_hint(self, *, named: bool = True) -> str:
         """Why a panel on this family may show nothing: who exposes it, from when, and the switch."""
         who = BACKENDS.get(self.source, self.source)
-        parts = [f"{self.name} comes from {who}"]
+        parts = [f"{self.name if named else 'It'} comes from {who}"]
         if self.since:
             parts.append(f"from Triton {self.since} on")
         text = " ".join(parts)

@@ -59,7 +59,8 @@ _PM = PER_MODEL
 INFERENCE_REQUEST_SUCCESS = _m("nv_inference_request_success", C, "requests", _PM,
                                "Successful requests, each counted once whatever its batch size; includes cache hits.")
 INFERENCE_REQUEST_FAILURE = _m("nv_inference_request_failure", C, "requests", (*_PM, "reason"),
-                               "Failed requests by reason (REJECTED, CANCELED, BACKEND, OTHER).", since="24.07")
+                               "Failed requests by reason (REJECTED, CANCELED, BACKEND, OTHER; the reason label "
+                               "since 24.07).")
 INFERENCE_COUNT = _m("nv_inference_count", C, "inferences", _PM,
                      "Inferences (batch items) performed; excludes cache hits.")
 INFERENCE_EXEC_COUNT = _m("nv_inference_exec_count", C, "executions", _PM,

@@ -174,9 +174,7 @@ def _quantiles(
             "Triton instance. Summary quantiles are computed inside each server over a sliding "
             "window and cannot be combined across servers, so there is one line per instance; "
             "where one server splits a model by GPU, the worst split is shown. Unit: seconds.\n\n"
-            "No data: Triton publishes summaries only when started with "
-            "--metrics-config summary_latencies=true; a quantile with no recent observations "
-            "(NaN) is left out."),
+            f"No data: {metric.no_data_hint()} A quantile with no recent observations (NaN) is left out."),
         unit=Unit.SECONDS, targets=targets, datasource=datasource, width=width, height=height,
     )
 

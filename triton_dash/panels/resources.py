@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import grafanalib.core as G
 
+from .. import metrics as m
 from .. import queries as q
 from ..queries.resources import GPU_GROUPING, HOST_GROUPING
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
@@ -39,9 +40,8 @@ __all__ = [
 ]
 
 Grouping = Sequence[str]
-_NO_GPU = ("No data: Triton publishes GPU metrics only with a visible NVIDIA GPU and its embedded "
-           "DCGM running (not on CPU-only hosts, not with MIG, and not when started with "
-           "--allow-gpu-metrics=false); check Triton's log for 'DCGM unable to start'.")
+_NO_GPU = (f"No data: {m.GPU_UTILIZATION.no_data_hint()} Triton needs a visible NVIDIA GPU and its "
+           "embedded DCGM; check Triton's log for 'DCGM unable to start'.")
 _GPU_DEDUP = "Two Triton servers sharing one GPU report it twice; the panel takes the max per gpu_uuid."
 FULLNESS_THRESHOLDS = ((None, Color.OK), (0.8, Color.WARN), (0.9, Color.BAD))
 
@@ -134,8 +134,7 @@ def cpu_utilization(
         description=("CPU busy share over all cores of the host running each Triton server "
                      "(nv_cpu_utilization, from /proc/stat). Node-wide, not Triton's own share; "
                      "see the monitoring-stack dashboard for per-container CPU. Unit: percent.\n\n"
-                     "No data: Triton older than 23.06, not on Linux, or started with "
-                     "--allow-cpu-metrics=false."),
+                     f"No data: {m.CPU_UTILIZATION.no_data_hint()} Linux only."),
         unit=Unit.PERCENT_UNIT, max_value=1, thresholds=FULLNESS_THRESHOLDS,
         targets=[prometheus_target(q.cpu_utilization(selector, by), legend_for(by))],
         datasource=datasource, width=width, height=height)
@@ -151,8 +150,8 @@ def host_memory(
         title=title or "Host memory",
         description=("RAM in use (MemTotal - MemAvailable) and in total on the host running each "
                      "Triton server (nv_cpu_memory_used_bytes, nv_cpu_memory_total_bytes). "
-                     "Node-wide, not Triton's own memory. Unit: bytes.\n\nNo data: Triton older "
-                     "than 23.06, not on Linux, or started with --allow-cpu-metrics=false."),
+                     "Node-wide, not Triton's own memory. Unit: bytes.\n\n"
+                     f"No data: {m.CPU_MEMORY_USED.no_data_hint()} Linux only."),
         unit=Unit.BYTES,
         targets=[prometheus_target(q.host_memory_used(selector, by), f"{legend} used"),
                  prometheus_target(q.host_memory_total(selector, by), f"{legend} total")],
@@ -169,8 +168,8 @@ def pinned_memory(
         title=title or "Pinned memory pool",
         description=("Page-locked host memory Triton uses for fast GPU copies: in use and the "
                      "pool's configured size (--pinned-memory-pool-byte-size). The size is the "
-                     "configured one even when allocation failed. Unit: bytes.\n\nNo data: Triton "
-                     "older than 24.01."),
+                     "configured one even when allocation failed. Unit: bytes.\n\n"
+                     f"No data: {m.PINNED_MEMORY_USED.no_data_hint()}"),
         unit=Unit.BYTES,
         targets=[prometheus_target(q.pinned_memory_used(selector, by), f"{legend} used"),
                  prometheus_target(q.pinned_memory_total(selector, by), f"{legend} pool size")],
@@ -187,9 +186,9 @@ def cache_hit_ratio(
         description=("Share of successful requests answered from Triton's response cache: "
                      "sum(rate(nv_cache_num_hits_per_model)) / sum(rate(nv_inference_request_success)). "
                      "Not hits / (hits + misses): Triton's per-model miss counter counts only "
-                     "successful inserts. Unit: percent.\n\nNo data: the cache is off (it needs "
-                     "--cache-config and response_cache { enable: true } in the model config), or "
-                     "the model had no request."),
+                     "successful inserts. Unit: percent.\n\n"
+                     f"No data: {m.CACHE_NUM_HITS_PER_MODEL.no_data_hint()} Also empty while the model "
+                     "has no request."),
         unit=Unit.PERCENT_UNIT, max_value=1,
         targets=[prometheus_target(q.cache_hit_ratio(selector, by), legend_for(by))],
         datasource=datasource, width=width, height=height)
@@ -204,7 +203,7 @@ def cache_utilization(
         title=title or "Response cache used",
         description=("Share of the response cache's configured size in use (nv_cache_util, 0-1), "
                      "on the fullest selected Triton server. Near 100 % the cache evicts entries. "
-                     "Unit: percent.\n\nNo data: the response cache is off."),
+                     f"Unit: percent.\n\nNo data: {m.CACHE_UTIL.no_data_hint()}"),
         unit=Unit.PERCENT_UNIT, thresholds=FULLNESS_THRESHOLDS,
         targets=[prometheus_target(q.cache_utilization(selector, ()), "cache used")],
         datasource=datasource, width=width, height=height)

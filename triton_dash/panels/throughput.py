@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import grafanalib.core as G
 
+from .. import metrics as m
 from .. import queries as q
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
 from ._house import (
@@ -70,8 +71,8 @@ def failures_by_reason(
                      "REJECTED (queue full or timed out), CANCELED, BACKEND (the model raised) and "
                      "OTHER. An error *response* returned by a Python model counts as a success, "
                      "not here.\n\nComputed as sum(rate(nv_inference_request_failure)) by reason. "
-                     "Unit: requests/s.\n\nNo data: Triton older than 2.49 has no reason label, or "
-                     "no Triton series is selected."),
+                     "Unit: requests/s.\n\nNo data: Triton before 24.07 has no reason label, or no Triton "
+                     "series is selected."),
         unit=Unit.REQUESTS_PER_SECOND,
         targets=[prometheus_target(q.failure_rate_by_reason(selector, by), f"{legend_for(by)} {{{{reason}}}}")],
         datasource=datasource, width=width, height=height)
@@ -156,7 +157,7 @@ def pending_requests(
         description=("Requests received but not yet started by a model instance (queue depth), "
                      "summed over instances. A steadily growing value means arrivals outpace "
                      "execution.\n\nComputed as sum(nv_inference_pending_request_count) (a gauge). "
-                     "Unit: requests.\n\nNo data: Triton older than 23.09 (2.38) has no such metric."),
+                     f"Unit: requests.\n\nNo data: {m.INFERENCE_PENDING_REQUEST_COUNT.no_data_hint()}"),
         unit=Unit.SHORT,
         targets=[prometheus_target(q.pending_requests(selector, by), legend_for(by))],
         datasource=datasource, width=width, height=height)
@@ -201,8 +202,8 @@ def service_pending_requests(
     return default_stat(
         title=title or "Pending requests (all models)",
         description=("Requests waiting for execution over all selected models and instances: "
-                     "sum(nv_inference_pending_request_count). Unit: requests.\n\nNo data: Triton "
-                     "older than 2.38, or no Triton series selected."),
+                     "sum(nv_inference_pending_request_count). Unit: requests.\n\n"
+                     f"No data: {m.INFERENCE_PENDING_REQUEST_COUNT.no_data_hint()} Or no Triton series selected."),
         unit=Unit.SHORT, decimals=0,
         targets=[prometheus_target(q.pending_requests(selector, ()), "pending")],
         datasource=datasource, width=width, height=height)

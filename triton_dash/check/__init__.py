@@ -1,0 +1,215 @@
+"""``check``: why each panel shows what it shows (or nothing) on the user's own Prometheus.
+
+Every target of every dashboard is expanded as Grafana would (variables resolved
+against the same Prometheus), run at one instant, and given a status:
+
+- ``ok``: series came back (their count is reported);
+- ``idle``: the families exist but nothing happened in the window (fine);
+- ``no-data``: nothing came back; :mod:`triton_dash.check.diagnose` says why;
+- ``nan``: some series are NaN (a ratio without a guard, a summary without observations);
+- ``error``: Prometheus rejected the query.
+
+The scrape targets of the dashboards' jobs are checked too (health, last error).
+
+    client = PrometheusClient("http://127.0.0.1:9090")
+    report = run_check(client, load(), at=time.time())
+    print(report.text())
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ..analysis.sources import Dashboard
+from ..analysis.variables import UnexpandedVariable, targets
+from .client import PrometheusClient, PrometheusUnavailable, QueryRejected
+from .diagnose import diagnose, human_duration
+from .resolve import Macros, resolve_variables
+
+__all__ = ["STATUSES", "CheckReport", "PanelResult", "PrometheusClient", "PrometheusUnavailable", "TargetHealth",
+           "TargetResult", "count_targets", "run_check"]
+
+#: From best to worst; a panel shows its worst target's status.
+STATUSES = ("ok", "idle", "no-data", "nan", "error")
+PROBLEMS = frozenset({"no-data", "nan", "error"})
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    ref_id: str
+    status: str
+    detail: str  # "3 series", or the diagnosis
+    expr: str  # as run
+
+
+@dataclass(frozen=True)
+class PanelResult:
+    dashboard: str
+    row: str
+    title: str
+    targets: tuple[TargetResult, ...]
+
+    @property
+    def status(self) -> str:
+        return max((t.status for t in self.targets), key=STATUSES.index)
+
+    @property
+    def detail(self) -> str:
+        worst = [t for t in self.targets if t.status == self.status]
+        if self.status == "ok":
+            return f"{sum(int(t.detail.split()[0]) for t in self.targets if t.status == 'ok')} series"
+        refs = "".join(t.ref_id for t in worst)
+        return f"[{refs}] {worst[0].detail}" if len(self.targets) > 1 else worst[0].detail
+
+
+@dataclass(frozen=True)
+class TargetHealth:
+    job: str
+    instance: str
+    health: str
+    last_error: str
+
+
+@dataclass
+class CheckReport:
+    at: float
+    panels: list[PanelResult] = field(default_factory=list)
+    scrape_targets: list[TargetHealth] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(1 for p in self.panels for t in p.targets if t.status == status) for status in STATUSES}
+
+    @property
+    def down(self) -> list[TargetHealth]:
+        return [t for t in self.scrape_targets if t.health != "up"]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.down) or any(p.status in PROBLEMS for p in self.panels)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
+        up = len(self.scrape_targets) - len(self.down)
+        return f"summary: {counts} (targets); scrape targets: {up} up, {len(self.down)} down"
+
+    def text(self) -> str:
+        lines: list[str] = []
+        dashboard = row = None
+        for panel in self.panels:
+            if panel.dashboard != dashboard:
+                dashboard, row = panel.dashboard, None
+                lines.append(panel.dashboard)
+            if panel.row != row:
+                row = panel.row
+                lines.append(f"  {row or '(no row)'}")
+            lines.append(f"    {panel.status:8} {panel.title}: {panel.detail}")
+        if self.scrape_targets:
+            lines.append("Scrape targets")
+            lines += [f"    {t.health:8} {t.instance} (job {t.job})" + (f": {t.last_error}" if t.last_error else "")
+                      for t in self.scrape_targets]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def json(self) -> str:
+        return json.dumps({
+            "at": self.at, "failed": self.failed, "counts": self.counts(),
+            "panels": [{**{k: v for k, v in asdict(p).items() if k != "targets"}, "status": p.status,
+                        "targets": [asdict(t) for t in p.targets]} for p in self.panels],
+            "scrape_targets": [asdict(t) for t in self.scrape_targets],
+        }, indent=2, ensure_ascii=False)
+
+
+def _rows(doc: Mapping[str, Any]) -> dict[int, str]:
+    """id(panel) -> title of the row it sits under."""
+    out: dict[int, str] = {}
+    row = ""
+    for panel in doc.get("panels", []) or []:
+        if panel.get("type") == "row":
+            row = str(panel.get("title") or "")
+            for child in panel.get("panels", []) or []:
+                out[id(child)] = row
+        else:
+            out[id(panel)] = row
+    return out
+
+
+def _evaluate(client: PrometheusClient, expr: str, at: float, lookback: str, lookback_s: float) -> tuple[str, str]:
+    try:
+        result = client.query(expr, at)
+    except QueryRejected as exc:
+        return "error", f"Prometheus rejected the query: {exc}"
+    if not result:
+        verdict = diagnose(client, expr, at=at, lookback=lookback, lookback_s=lookback_s)
+        return verdict.status, verdict.hint
+    nans = sum(1 for _, v in result if math.isnan(v))
+    if nans:
+        return "nan", (f"{nans} of {len(result)} series are NaN: a ratio whose denominator is 0 needs a "
+                       "(denominator > 0) guard")
+    return "ok", f"{len(result)} series"
+
+
+def _jobs(values: Iterable[Mapping[str, str]]) -> list[re.Pattern[str]]:
+    out = []
+    for variables in values:
+        job = variables.get("job")
+        if job:
+            try:
+                out.append(re.compile(job))
+            except re.error:
+                continue
+    return out
+
+
+def run_check(
+    client: PrometheusClient, dashboards: Sequence[Dashboard], *, at: float, chosen: Mapping[str, str] | None = None,
+    macros: Macros | None = None, lookback_s: float = 86400, progress: Callable[[int], None] | None = None,
+) -> CheckReport:
+    """Check every target of ``dashboards``; raises :class:`PrometheusUnavailable` if Prometheus cannot be used."""
+    client.query("1", at)  # fails early and clearly on anything that is not a Prometheus API
+    lookback = human_duration(lookback_s).replace(".0", "")
+    report = CheckReport(at)
+    resolved = []
+    for item in dashboards:
+        variables = resolve_variables(client, item.document, at=at, chosen=chosen, macros=macros)
+        resolved.append(variables)
+        rows = _rows(item.document)
+        by_panel: dict[int, tuple[Mapping[str, Any], list[TargetResult]]] = {}
+        for panel, target in targets(item.document):
+            try:
+                expr = (macros or Macros()).expand(target["expr"], variables)
+                status, detail = _evaluate(client, expr, at, lookback, lookback_s)
+            except UnexpandedVariable as exc:
+                expr, status, detail = target["expr"], "error", f"{exc}; pass --set NAME=VALUE"
+            except (ValueError, QueryRejected) as exc:
+                expr, status, detail = target["expr"], "error", " ".join(str(exc).split())
+            by_panel.setdefault(id(panel), (panel, []))[1].append(
+                TargetResult(str(target.get("refId") or ""), status, detail, expr))
+            if progress:
+                progress(1)
+        report.panels += [PanelResult(item.title, rows.get(key, ""), str(panel.get("title") or "(untitled)"),
+                                      tuple(results)) for key, (panel, results) in by_panel.items()]
+    report.scrape_targets = _scrape_targets(client, _jobs(resolved))
+    return report
+
+
+def _scrape_targets(client: PrometheusClient, patterns: list[re.Pattern[str]]) -> list[TargetHealth]:
+    """The targets of the dashboards' jobs; all targets when the job selection matches none (it shows why)."""
+    found = []
+    for target in client.targets():
+        labels = target.get("labels") or {}
+        job = str(labels.get("job") or target.get("scrapePool") or "")
+        found.append(TargetHealth(job, str(labels.get("instance") or target.get("scrapeUrl") or ""),
+                                  str(target.get("health") or "unknown"),
+                                  " ".join(str(target.get("lastError") or "").split())))
+    chosen = [t for t in found if any(p.fullmatch(t.job) for p in patterns)]
+    return chosen if chosen or not patterns else found
+
+
+def count_targets(dashboards: Sequence[Dashboard]) -> int:
+    """How many targets ``run_check`` will evaluate (for a progress bar)."""
+    return sum(1 for item in dashboards for _ in targets(item.document))

@@ -1,0 +1,143 @@
+"""Why a query returns nothing: relax it step by step, as pint's series check does, with Triton's facts.
+
+For each selector of an empty query, in order:
+
+1. the family was never seen in the look-back window: which backend, release and
+   switch provide it (from the metric catalogue), or that Triton removed it;
+2. it was seen, but not any more: when it was last seen;
+3. it exists now, but a matcher excludes every series: which matcher, and which
+   values of that label exist (``job`` is ``triton-server``, not ``triton``);
+4. every selector has series, but a rate window holds fewer than two samples:
+   the real scrape interval and the window to use;
+5. every selector has series and every rate is 0: the model is idle (fine).
+
+    verdict = diagnose(client, "rate(x{job=~\\"triton\\"}[1m])", at=t, lookback=86400)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..analysis.promql import RANGE_FUNCTIONS, SelectorUse, parse, selectors
+from ..metrics import lookup, removed
+from .client import PrometheusClient
+
+__all__ = ["LIVE_WINDOW", "Verdict", "diagnose", "human_duration"]
+
+#: A series counts as present if it had a sample this recently (Prometheus' default look-back delta).
+LIVE_WINDOW = "5m"
+_MAX_VALUES = 8
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # idle or no-data
+    hint: str
+
+
+def human_duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.3g}{unit}"
+    return f"{seconds:.3g}s"
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _selector(name: str, matchers: dict[str, tuple[str, str]], skip: str | None = None) -> str:
+    parts = [f'{k}{op}"{_escape(v)}"' for k, (op, v) in matchers.items() if k not in ("__name__", skip)]
+    return f'{{__name__="{name}", {", ".join(parts)}}}' if parts else f'{{__name__="{name}"}}'
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _present(client: PrometheusClient, selector: str, at: float, window: str = LIVE_WINDOW) -> float:
+    return client.scalar(f"count(last_over_time({selector}[{window}]))", at)
+
+
+def _never_seen(name: str, lookback: str) -> str:
+    replacement = removed(name)
+    if replacement:
+        return f"{name} was removed in Triton 20.06 and never has data; use {replacement}"
+    metric = lookup(name)
+    if metric is not None:
+        return f"{name}: no series at all in the last {lookback}. {metric.no_data_hint(named=False)}"
+    return (f"{name}: Prometheus has no series of this name in the last {lookback}: is its exporter scraped, "
+            "and is the name right?")
+
+
+def _last_seen(client: PrometheusClient, name: str, at: float, lookback_s: float) -> float | None:
+    step = max(15.0, lookback_s / 240)
+    points = client.query_range(f'max(timestamp({{__name__="{name}"}}))', at - lookback_s, at, step)
+    seen = [v for _, v in points if not math.isnan(v)]
+    return max(seen) if seen else None  # the newest sample's own time, not the end of its look-back
+
+
+def _matcher_culprit(client: PrometheusClient, use: SelectorUse, at: float) -> str:
+    for label, (op, value) in use.matchers.items():
+        if label == "__name__" or _present(client, _selector(use.name, use.matchers, skip=label), at) == 0:
+            continue
+        others = _selector(use.name, use.matchers, skip=label)
+        found = client.query(f"count by ({label}) (last_over_time({others}[{LIVE_WINDOW}]))", at)
+        values = sorted({labels.get(label, "") for labels, _ in found})
+        if values == [""]:
+            return f"no series of {use.name} carries the label {label}, but the query needs {label}{op}\"{value}\""
+        shown = ", ".join(v or '""' for v in values[:_MAX_VALUES]) + (" ..." if len(values) > _MAX_VALUES else "")
+        what = f"set the {label} variable to one of them" if label in ("job", "instance", "model", "version") \
+            else "fix the matcher"
+        return (f'{label}{op}"{value}" matches none of the {label} values {use.name} has now: {shown}; {what} '
+                f"(or --set {label}=...)")
+    return f"no series of {use.name} matches all of {use.text} together; relax the selection"
+
+
+def _ladder(client: PrometheusClient, use: SelectorUse, at: float, lookback: str, lookback_s: float) -> str:
+    bare = f'{{__name__="{use.name}"}}'
+    if _present(client, bare, at, lookback) == 0:
+        return _never_seen(use.name, lookback)
+    if _present(client, bare, at) == 0:
+        last = _last_seen(client, use.name, at, lookback_s)
+        when = f" at {_iso(last)} ({human_duration(at - last)} before)" if last else ""
+        return (f"{use.name} was last seen{when}: the server, the model or the switch that produced it went "
+                "away")
+    return _matcher_culprit(client, use, at)
+
+
+def _window_problem(client: PrometheusClient, use: SelectorUse, at: float) -> str | None:
+    if use.function not in RANGE_FUNCTIONS or not use.window:
+        return None
+    sel = _selector(use.name, use.matchers)
+    samples = client.scalar(f"max(count_over_time({sel}[{int(use.window)}s]))", at)
+    if samples >= 2:
+        return None
+    per_10m = client.scalar(f"max(count_over_time({sel}[10m]))", at)
+    interval = 600 / (per_10m - 1) if per_10m > 1 else math.nan  # both ends of the range hold a sample
+    scrape = f"~{human_duration(interval)}" if not math.isnan(interval) else "too rarely"
+    need = human_duration(4 * interval) if not math.isnan(interval) else "a longer window"
+    return (f"{use.function}({use.name}[{human_duration(use.window)}]) holds fewer than 2 samples: the target is "
+            f"scraped every {scrape}; use a window of at least 2 scrapes ({need} is safe), e.g. $__rate_interval "
+            "with the datasource's scrape interval set to the real one")
+
+
+def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, lookback_s: float) -> Verdict:
+    """The reason an (expanded) expression returned nothing at ``at``."""
+    uses = list(selectors(parse(expr)))
+    for use in uses:
+        if _present(client, _selector(use.name, use.matchers), at) == 0:
+            return Verdict("no-data", _ladder(client, use, at, lookback, lookback_s))
+    for use in uses:
+        problem = _window_problem(client, use, at)
+        if problem:
+            return Verdict("no-data", problem)
+    rated = [u for u in uses if u.function in RANGE_FUNCTIONS and u.window]
+    if all(client.scalar(f"sum({u.function}({_selector(u.name, u.matchers)}[{int(u.window or 0)}s]))", at) == 0
+           for u in rated):
+        return Verdict("idle", "every series exists, with no traffic in the window (fine)")
+    return Verdict("no-data", "every series exists, but the expression returns nothing: a binary operation matches "
+                              "no label sets (on/ignoring labels?)")

@@ -1,0 +1,106 @@
+"""Lint exclusions: ``.triton-dash-lint.yaml`` or ``[tool.triton-dash.lint]`` in ``pyproject.toml``.
+
+    # .triton-dash-lint.yaml
+    exclude:
+      - rule: rate-interval
+        dashboard: Triton Inference Server    # title or uid; optional
+        panel: Top models                     # title; optional
+        reason: top-N over the whole time range is intended
+
+Every entry needs a ``rule`` and a ``reason``; one that matches no finding is
+reported itself (rule ``unused-exclusion``), so stale exclusions do not pile up.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["CONFIG_FILE", "ConfigError", "Exclusion", "find_config", "load_config"]
+
+CONFIG_FILE = ".triton-dash-lint.yaml"
+
+
+class ConfigError(ValueError):
+    """The lint configuration is unreadable or invalid; one line naming the file."""
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    rule: str
+    reason: str
+    dashboard: str | None = None
+    panel: str | None = None
+    source: str = ""
+
+    def matches(self, rule: str, dashboard: Mapping[str, Any], panel: str) -> bool:
+        return (self.rule == rule
+                and (self.dashboard is None or self.dashboard in (dashboard.get("title"), dashboard.get("uid")))
+                and (self.panel is None or self.panel == panel))
+
+    def describe(self) -> str:
+        where = "".join(f" {k}={v!r}" for k, v in (("dashboard", self.dashboard), ("panel", self.panel)) if v)
+        return f"{self.rule}{where}"
+
+
+def find_config(start: Path) -> Path | None:
+    """``.triton-dash-lint.yaml``, else a ``pyproject.toml`` with ``[tool.triton-dash.lint]``, in ``start``."""
+    candidate = start / CONFIG_FILE
+    if candidate.is_file():
+        return candidate
+    pyproject = start / "pyproject.toml"
+    if pyproject.is_file() and "[tool.triton-dash.lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        return pyproject
+    return None
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    section = data.get("tool", {}).get("triton-dash", {}).get("lint", {})
+    return section if isinstance(section, dict) else {}
+
+
+def load_config(path: Path, rule_ids: set[str]) -> list[Exclusion]:
+    """The exclusions in ``path``; :class:`ConfigError` for an unknown rule, a missing reason or bad YAML."""
+    if path.suffix == ".toml":
+        data: Any = _toml(path)
+    else:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not YAML ({' '.join(str(exc).split())})") from exc
+    if not isinstance(data, Mapping) or not isinstance(data.get("exclude", []), list):
+        raise ConfigError(f"{path}: expected 'exclude:' with a list of entries")
+    out = []
+    for index, entry in enumerate(data.get("exclude", []), start=1):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{path}: exclusion {index} is not a mapping")
+        unknown = set(entry) - {"rule", "reason", "dashboard", "panel"}
+        if unknown:
+            raise ConfigError(f"{path}: exclusion {index} has unknown keys {sorted(unknown)}")
+        rule, reason = entry.get("rule"), entry.get("reason")
+        if rule not in rule_ids:
+            raise ConfigError(f"{path}: exclusion {index} names unknown rule {rule!r}; known: "
+                              f"{', '.join(sorted(rule_ids))}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{path}: exclusion {index} ({rule}) has no reason; say why the rule does not apply")
+        out.append(Exclusion(str(rule), reason, _opt(entry.get("dashboard")), _opt(entry.get("panel")), str(path)))
+    return out
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
