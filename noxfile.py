@@ -12,16 +12,17 @@ nox.options.reuse_existing_virtualenvs = True
 
 
 def _ensure_prometheus(session: nox.Session) -> None:
-    if all(shutil.which(tool) for tool in ("promtool", "prometheus", "prometheus-alertmanager", "amtool")):
+    if all(shutil.which(tool) for tool in ("promtool", "prometheus", "prometheus-alertmanager", "amtool",
+                                           "victoria-metrics", "vmalert")):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus",
-                    "prometheus-alertmanager",
+                    "prometheus-alertmanager", "victoria-metrics",
                     external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
         return
-    session.warn("prometheus/alertmanager missing: `sudo apt-get install prometheus prometheus-alertmanager`; "
-                 "their tests will be skipped")
+    session.warn("prometheus/alertmanager/victoria-metrics missing: `sudo apt-get install prometheus "
+                 "prometheus-alertmanager victoria-metrics`; their tests will be skipped")
 
 
 @nox.session
