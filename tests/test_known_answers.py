@@ -57,6 +57,26 @@ def test_recorded_dashboards_show_the_same_numbers(ctx: Context) -> None:
     _assert_all_agree(ctx, recorded)
 
 
+PER_REQUEST = ("Request time per request", "Queue time per request", "Inference time per request",
+               "Input time per request", "Output time per request", "Aggregated latency per request")
+
+
+def test_recorded_per_request_targets_read_two_recorded_series() -> None:
+    """Executed requests and overhead are recorded once: no target re-reads successes or six counters."""
+    from triton_dash.analysis.promql import parse, selectors
+    from triton_dash.analysis.variables import expand, offline_values, targets
+
+    doc = next(c.document for c in compile_builtin(recording_rules=True) if c.stem == "triton-overview")
+    checked = 0
+    for panel, target in targets(doc):
+        if panel["title"] not in PER_REQUEST:
+            continue
+        names = {u.name for u in selectors(parse(expand(target["expr"], offline_values(doc))))}
+        assert len(names) == 2 and all(n.endswith(":rate1m") for n in names), (panel["title"], names)
+        checked += 1
+    assert checked == 10
+
+
 def _assert_all_agree(ctx: Context, dashboards: dict[str, Any]) -> None:
     all_cases = list(cases(ctx, dashboards))
     assert len(all_cases) >= 60

@@ -19,7 +19,8 @@ from . import metrics as m
 from .metrics import Metric, MetricKind
 
 __all__ = [
-    "RECORDED", "RECORDED_COUNTERS", "RECORDED_HISTOGRAMS", "RECORDING_LABELS", "RECORDING_WINDOW", "recording_rule",
+    "EXECUTED_REQUESTS", "OVERHEAD_DURATION", "RECORDED", "RECORDED_COUNTERS", "RECORDED_HISTOGRAMS",
+    "RECORDING_LABELS", "RECORDING_WINDOW", "recording_rule",
 ]
 
 RECORDING_LABELS: tuple[str, ...] = ("job", "model", "version")
@@ -62,6 +63,19 @@ def _recorded(metric: Metric) -> Metric:
 
 #: Source metric name -> its recorded series.
 RECORDED: dict[str, Metric] = {metric.name: _recorded(metric) for metric in RECORDED_COUNTERS}
+
+
+def _derived(name: str, unit: str, help: str) -> Metric:
+    level = "_".join(RECORDING_LABELS)
+    return Metric(f"{level}:{name}:rate{RECORDING_WINDOW}", MetricKind.GAUGE, unit, ("model", "version"), help,
+                  source="recording", scrape_labels=("job",))
+
+
+#: Recorded once what per-request panels divide by or subtract, so each reads two recorded series.
+EXECUTED_REQUESTS = _derived("nv_inference_executed_requests", "requests/s",
+                             "Recorded: successful requests minus response-cache hits per second.")
+OVERHEAD_DURATION = _derived("nv_inference_overhead_duration_us", "µs/s",
+                             "Recorded: request duration minus queue, input, infer and output duration per second.")
 
 
 def recording_rule(metric: Metric) -> dict[str, str]:

@@ -19,7 +19,14 @@ from . import validate
 from .metrics import UP
 from .queries._promql import selected
 from .queries.llm import MS_PER_S
-from .recorded import RECORDED_COUNTERS, recording_rule
+from .recorded import (
+    EXECUTED_REQUESTS,
+    OVERHEAD_DURATION,
+    RECORDED_COUNTERS,
+    RECORDING_LABELS,
+    RECORDING_WINDOW,
+    recording_rule,
+)
 from .render import generated_yaml
 from .selector import Selector
 
@@ -100,10 +107,22 @@ class AlertConfig:
                         rate_interval=self.rate_window)
 
 
+#: Raw series, the recording window: what the derived recordings compute from (never from other recordings,
+#: which vmalert would read before they are written within the same group).
+_RAW = Selector(job=None, instance=None, model=None, version=None, gpu=None, rate_interval=RECORDING_WINDOW)
+
+
 def recording_rules() -> dict[str, Any]:
-    """One group recording every counter the panels divide, per job, model and version."""
+    """One group recording every counter the panels divide, per job, model and version.
+
+    Last come two derived recordings, so that every recorded per-request panel
+    reads two series: executed requests (successes minus cache hits) and the
+    overhead duration (request minus its four phases).
+    """
+    derived = [{"record": EXECUTED_REQUESTS.name, "expr": q.executed_request_rate(_RAW, RECORDING_LABELS)},
+               {"record": OVERHEAD_DURATION.name, "expr": q.overhead_duration_rate(_RAW, RECORDING_LABELS)}]
     return {"name": "triton_dash.recording", "interval": "30s",
-            "rules": [recording_rule(metric) for metric in RECORDED_COUNTERS]}
+            "rules": [recording_rule(metric) for metric in RECORDED_COUNTERS] + derived}
 
 
 def _alert(name: str, expr: str, duration: str, severity: str, summary: str, description: str) -> dict[str, Any]:
