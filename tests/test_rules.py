@@ -216,3 +216,29 @@ def test_alert_style() -> None:
 def test_committed_rules_file_is_current() -> None:
     result = CliRunner().invoke(main, ["rules", "--check", "-o", "provisioning/prometheus/rules/triton.rules.yml"])
     assert result.exit_code == 0, result.output
+
+
+def test_alerts_and_recordings_keep_the_cluster_label(tmp_path: Path) -> None:
+    """With --cluster-label, the same scenario in two clusters fires once per cluster, labelled with it."""
+    config = AlertConfig(cluster_label="cluster")
+    rules_file = tmp_path / "cluster.rules.yml"
+    rules_file.write_text(rules_yaml(rule_groups(config)))
+    scenario = SCENARIOS["queue_time"]
+    series = [{"series": item["series"].replace("{", f'{{cluster="{cluster}",', 1), "values": item["values"]}
+              for cluster in ("east", "west") for item in scenario.series]
+    rule = next(r for r in alert_rules(config)["rules"] if r["alert"] == "TritonQueueTimeHigh")
+    expected = [{"exp_labels": {"severity": "warning", **scenario.labels, "cluster": cluster},
+                 "exp_annotations": {k: _render(v, scenario.labels, scenario.value)
+                                     for k, v in rule["annotations"].items()}} for cluster in ("east", "west")]
+    recorded = "cluster_job_model_version:nv_inference_request_success:rate1m"
+    test = {"interval": "1m", "input_series": series,
+            "alert_rule_test": [{"eval_time": f"{scenario.eval_minutes}m", "alertname": "TritonQueueTimeHigh",
+                                 "exp_alerts": expected}],
+            "promql_expr_test": [{"expr": f'{recorded}{{model="slow"}}', "eval_time": "10m", "exp_samples": [
+                {"labels": f'{recorded}{{cluster="{c}",job="triton",model="slow",version="1"}}', "value": 10}
+                for c in ("east", "west")]}]}
+    test_file = tmp_path / "test.yml"
+    test_file.write_text(yaml.safe_dump({"rule_files": [str(rules_file)], "evaluation_interval": "1m",
+                                         "tests": [test]}, sort_keys=False))
+    result = _promtool("test", "rules", str(test_file))
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -124,11 +124,14 @@ def _check_unique(compiled: list[CompiledDashboard]) -> list[CompiledDashboard]:
 
 def compile_builtin(
     builders: Mapping[str, DashboardBuilder] = BUILTIN, *, recording_rules: bool = False,
+    cluster_label: str | None = None,
 ) -> list[CompiledDashboard]:
-    """The built-in dashboards, in name order; ``recording_rules`` makes them read recorded rates."""
+    """The built-in dashboards, in name order; ``recording_rules`` makes them read recorded rates,
+    ``cluster_label`` adds a cluster variable and matcher for multi-cluster fleets."""
     return _check_unique([
         CompiledDashboard(stem, f"builtin:{stem}",
-                          _finalize(build(recording_rules=recording_rules), f"builtin:{stem}", stem))
+                          _finalize(build(recording_rules=recording_rules, cluster_label=cluster_label),
+                                    f"builtin:{stem}", stem))
         for stem, build in sorted(builders.items())
     ])
 

@@ -77,8 +77,10 @@ def main(debug: bool) -> None:
 @click.option("--folder", default=FolderSpec.title, show_default=True, help="Grafana folder (ConfigMap annotation).")
 @click.option("--folder-annotation", default="grafana_folder", show_default=True,
               help="Annotation key the Grafana sidecar reads the folder from (sidecar.dashboards.folderAnnotation).")
+@click.option("--cluster-label", metavar="NAME",
+              help="Multi-cluster fleets: add a cluster variable and a NAME=~\"$cluster\" matcher to every query.")
 def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
-          namespace: str, folder: str, folder_annotation: str) -> None:
+          namespace: str, folder: str, folder_annotation: str, cluster_label: str | None) -> None:
     """Compile dashboards to Grafana JSON.
 
     With no FILES, compiles the built-in dashboards. FILES are Python files
@@ -90,13 +92,16 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
       python -m triton_dash build
       python -m triton_dash build my.dashboard.py -o out/
       python -m triton_dash build --format configmap -o k8s/ --namespace monitoring
+      python -m triton_dash build --recording-rules --cluster-label cluster -o fleet/
     """
-    if files and recording_rules:
-        raise click.ClickException("--recording-rules applies to the built-in dashboards; in your own files "
-                                   "pass selector=Selector(recorded=True) to the panels")
+    if files and (recording_rules or cluster_label):
+        raise click.ClickException("--recording-rules and --cluster-label apply to the built-in dashboards; in "
+                                   "your own files pass selector=Selector(recorded=True, cluster_label=...) to the "
+                                   "panels")
     if not check:
         validate.output_dir(out_dir, "-o/--out")
-    compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules)
+    compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules,
+                                                                   cluster_label=cluster_label)
     if output_format == "configmap":
         outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
             item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
@@ -235,8 +240,10 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
               help="PrometheusRule 'release' label: kube-prometheus-stack ignores rules without it.")
 @click.option("--namespace", default="monitoring", show_default=True, help="PrometheusRule namespace.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
+@click.option("--cluster-label", metavar="NAME",
+              help="Multi-cluster fleets: keep the external label NAME in every recording and alert.")
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
-          check: bool) -> None:
+          check: bool, cluster_label: str | None) -> None:
     """Write recording and alerting rules built from the panels' own queries.
 
     Every value is checked and every rule parsed as PromQL before the file is written.
@@ -247,7 +254,10 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
       python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
       python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
     """
-    config = AlertConfig.from_overrides(_overrides(settings))
+    overrides = _overrides(settings)
+    if cluster_label is not None:
+        overrides["cluster_label"] = cluster_label
+    config = AlertConfig.from_overrides(overrides)
     groups = rule_groups(config)
     if output_format == "prometheusrule":
         text = prometheus_rule(groups, namespace=namespace, release=release)

@@ -15,12 +15,15 @@ Histograms are recorded as their ``_bucket`` (keeping ``le``), ``_sum`` and
 
 from __future__ import annotations
 
+import functools
+
 from . import metrics as m
 from .metrics import Metric, MetricKind
 
 __all__ = [
     "EXECUTED_REQUESTS", "OVERHEAD_DURATION", "RECORDED", "RECORDED_COUNTERS", "RECORDED_HISTOGRAMS",
-    "RECORDING_LABELS", "RECORDING_WINDOW", "recording_rule",
+    "RECORDING_LABELS", "RECORDING_WINDOW", "executed_requests", "overhead_duration", "recorded_series",
+    "recording_labels", "recording_rule",
 ]
 
 RECORDING_LABELS: tuple[str, ...] = ("job", "model", "version")
@@ -43,42 +46,60 @@ RECORDED_COUNTERS: tuple[Metric, ...] = (
 )
 
 
-def _kept_labels(metric: Metric) -> tuple[str, ...]:
-    """The recording's grouping: job, model, version, plus the metric's own split labels (``reason``)."""
-    return (*RECORDING_LABELS, *(label for label in metric.labels if label not in (*m.PER_MODEL, "gpu_uuid")))
+def recording_labels(cluster_label: str | None = None) -> tuple[str, ...]:
+    """job, model, version; with a cluster label first, so each cluster keeps its own recorded series."""
+    return (cluster_label, *RECORDING_LABELS) if cluster_label else RECORDING_LABELS
 
 
-def _recorded(metric: Metric) -> Metric:
-    level = "_".join(_kept_labels(metric))
-    return Metric(
-        name=f"{level}:{metric.name.replace(':', '_')}:rate{RECORDING_WINDOW}",
-        kind=MetricKind.GAUGE,
-        unit=f"{metric.unit}/s",
-        labels=tuple(label for label in _kept_labels(metric) if label != "job"),
-        help=f"Recorded: sum by ({', '.join(_kept_labels(metric))}) of rate({metric.name}[{RECORDING_WINDOW}]).",
-        source="recording",
-        scrape_labels=("job",),
-    )
+def _kept_labels(metric: Metric, cluster_label: str | None = None) -> tuple[str, ...]:
+    """The recording's grouping: (cluster,) job, model, version, plus the metric's own split labels (``reason``)."""
+    own = (label for label in metric.labels if label not in (*m.PER_MODEL, "gpu_uuid"))
+    return (*recording_labels(cluster_label), *own)
 
 
-#: Source metric name -> its recorded series.
-RECORDED: dict[str, Metric] = {metric.name: _recorded(metric) for metric in RECORDED_COUNTERS}
+def _gauge(level: str, name: str, unit: str, labels: tuple[str, ...], help: str) -> Metric:
+    return Metric(f"{level}:{name.replace(':', '_')}:rate{RECORDING_WINDOW}", MetricKind.GAUGE, unit,
+                  tuple(label for label in labels if label != "job"), help, source="recording",
+                  scrape_labels=("job",))
 
 
-def _derived(name: str, unit: str, help: str) -> Metric:
-    level = "_".join(RECORDING_LABELS)
-    return Metric(f"{level}:{name}:rate{RECORDING_WINDOW}", MetricKind.GAUGE, unit, ("model", "version"), help,
-                  source="recording", scrape_labels=("job",))
+@functools.cache
+def recorded_series(name: str, cluster_label: str | None = None) -> Metric | None:
+    """The recorded series that replaces counter ``name`` (None if it has no recording)."""
+    metric = next((m for m in RECORDED_COUNTERS if m.name == name), None)
+    if metric is None:
+        return None
+    kept = _kept_labels(metric, cluster_label)
+    return _gauge("_".join(kept), metric.name, f"{metric.unit}/s", kept,
+                  f"Recorded: sum by ({', '.join(kept)}) of rate({metric.name}[{RECORDING_WINDOW}]).")
 
 
-#: Recorded once what per-request panels divide by or subtract, so each reads two recorded series.
-EXECUTED_REQUESTS = _derived("nv_inference_executed_requests", "requests/s",
-                             "Recorded: successful requests minus response-cache hits per second.")
-OVERHEAD_DURATION = _derived("nv_inference_overhead_duration_us", "µs/s",
-                             "Recorded: request duration minus queue, input, infer and output duration per second.")
+#: Source metric name -> its recorded series (single cluster).
+RECORDED: dict[str, Metric] = {metric.name: recorded_series(metric.name) for metric in RECORDED_COUNTERS}  # type: ignore[misc]
 
 
-def recording_rule(metric: Metric) -> dict[str, str]:
-    """The Prometheus recording rule that produces ``RECORDED[metric.name]``."""
-    by = ", ".join(_kept_labels(metric))
-    return {"record": RECORDED[metric.name].name, "expr": f"sum by ({by}) (rate({metric.name}[{RECORDING_WINDOW}]))"}
+def executed_requests(cluster_label: str | None = None) -> Metric:
+    """Recorded once: successful requests minus response-cache hits per second."""
+    labels = recording_labels(cluster_label)
+    return _gauge("_".join(labels), "nv_inference_executed_requests", "requests/s", (*labels,),
+                  "Recorded: successful requests minus response-cache hits per second.")
+
+
+def overhead_duration(cluster_label: str | None = None) -> Metric:
+    """Recorded once: request duration minus queue, input, infer and output duration per second."""
+    labels = recording_labels(cluster_label)
+    return _gauge("_".join(labels), "nv_inference_overhead_duration_us", "µs/s", (*labels,),
+                  "Recorded: request duration minus queue, input, infer and output duration per second.")
+
+
+#: What per-request panels divide by or subtract, recorded once so each reads two recorded series.
+EXECUTED_REQUESTS = executed_requests()
+OVERHEAD_DURATION = overhead_duration()
+
+
+def recording_rule(metric: Metric, cluster_label: str | None = None) -> dict[str, str]:
+    """The Prometheus recording rule that produces ``recorded_series(metric.name, cluster_label)``."""
+    by = ", ".join(_kept_labels(metric, cluster_label))
+    series = recorded_series(metric.name, cluster_label)
+    assert series is not None, metric.name
+    return {"record": series.name, "expr": f"sum by ({by}) (rate({metric.name}[{RECORDING_WINDOW}]))"}

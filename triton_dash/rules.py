@@ -20,11 +20,11 @@ from .metrics import UP
 from .queries._promql import selected
 from .queries.llm import MS_PER_S
 from .recorded import (
-    EXECUTED_REQUESTS,
-    OVERHEAD_DURATION,
     RECORDED_COUNTERS,
-    RECORDING_LABELS,
     RECORDING_WINDOW,
+    executed_requests,
+    overhead_duration,
+    recording_labels,
     recording_rule,
 )
 from .render import generated_yaml
@@ -71,12 +71,17 @@ class AlertConfig:
     llm_waiting_requests: float = 10  #: TensorRT-LLM requests waiting inside the engine (and growing)
     llm_waiting_for: str = "15m"
     llm_active_at_max_for: str = "10m"  #: TensorRT-LLM active requests at the engine's maximum this long
+    cluster_label: str = ""  #: external label naming the cluster; alerts and recordings then keep it
 
     def __post_init__(self) -> None:
         """Every field is checked here, so a bad value never reaches a rules file."""
         validate.re2_regex(self.job, "job")
+        if self.cluster_label:
+            Selector(cluster_label=self.cluster_label)  # the same check as the dashboards'
         for item in fields(self):
             value = getattr(self, item.name)
+            if item.name == "cluster_label":
+                continue
             if item.name in RATIO_SETTINGS:
                 validate.ratio(value, item.name)
             elif item.name in COUNT_SETTINGS:
@@ -102,6 +107,14 @@ class AlertConfig:
         return cls(**values)
 
     @property
+    def grouping(self) -> tuple[str, ...]:
+        """What every per-model alert keeps: (cluster,) job, model, version."""
+        return self.with_cluster(ALERT_GROUPING)
+
+    def with_cluster(self, by: tuple[str, ...]) -> tuple[str, ...]:
+        return (self.cluster_label, *by) if self.cluster_label else by
+
+    @property
     def selector(self) -> Selector:
         return Selector(job=self.job, instance=None, model=None, version=None, gpu=None,
                         rate_interval=self.rate_window)
@@ -112,17 +125,18 @@ class AlertConfig:
 _RAW = Selector(job=None, instance=None, model=None, version=None, gpu=None, rate_interval=RECORDING_WINDOW)
 
 
-def recording_rules() -> dict[str, Any]:
+def recording_rules(cluster_label: str | None = None) -> dict[str, Any]:
     """One group recording every counter the panels divide, per job, model and version.
 
     Last come two derived recordings, so that every recorded per-request panel
     reads two series: executed requests (successes minus cache hits) and the
     overhead duration (request minus its four phases).
     """
-    derived = [{"record": EXECUTED_REQUESTS.name, "expr": q.executed_request_rate(_RAW, RECORDING_LABELS)},
-               {"record": OVERHEAD_DURATION.name, "expr": q.overhead_duration_rate(_RAW, RECORDING_LABELS)}]
+    by = recording_labels(cluster_label)
+    derived = [{"record": executed_requests(cluster_label).name, "expr": q.executed_request_rate(_RAW, by)},
+               {"record": overhead_duration(cluster_label).name, "expr": q.overhead_duration_rate(_RAW, by)}]
     return {"name": "triton_dash.recording", "interval": "30s",
-            "rules": [recording_rule(metric) for metric in RECORDED_COUNTERS] + derived}
+            "rules": [recording_rule(metric, cluster_label) for metric in RECORDED_COUNTERS] + derived}
 
 
 def _alert(name: str, expr: str, duration: str, severity: str, summary: str, description: str) -> dict[str, Any]:
@@ -131,7 +145,7 @@ def _alert(name: str, expr: str, duration: str, severity: str, summary: str, des
 
 
 def alert_rules(config: AlertConfig) -> dict[str, Any]:
-    sel, by = config.selector, ALERT_GROUPING
+    sel, by = config.selector, config.grouping
     up = selected(UP, sel)
     model = "{{ $labels.model }} version {{ $labels.version }} (job {{ $labels.job }})"
     pending = q.pending_requests(sel, by)
@@ -164,7 +178,8 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"{{{{ $value }}}} requests to {model} are waiting for execution and the backlog has grown "
                f"for {config.pending_for}: arrivals outpace what the model executes."),
         _alert("TritonGpuMemoryHigh",
-               f"{q.gpu_memory_used_ratio(sel, ('job', 'gpu_uuid'))} > {config.gpu_memory_ratio:g}",
+               f"{q.gpu_memory_used_ratio(sel, config.with_cluster(('job', 'gpu_uuid')))} "
+               f"> {config.gpu_memory_ratio:g}",
                config.gpu_memory_for, "warning",
                "A GPU used by Triton is almost out of memory.",
                "GPU {{ $labels.gpu_uuid }} (job {{ $labels.job }}) has {{ $value | humanizePercentage }} of "
@@ -182,7 +197,7 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
 
 
 def _llm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
-    sel, by = config.selector, ALERT_GROUPING
+    sel, by = config.selector, config.grouping
     model = "{{ $labels.model }} version {{ $labels.version }} (job {{ $labels.job }})"
     ttft = (f"({q.histogram_quantile(m.FIRST_RESPONSE_HISTOGRAM, '0.95', sel, by, divide_by=MS_PER_S)}) "
             f"or ({q.histogram_quantile(m.VLLM_TIME_TO_FIRST_TOKEN, '0.95', sel, by)})")
@@ -216,7 +231,8 @@ def _llm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
 
 
 def rule_groups(config: AlertConfig | None = None) -> list[dict[str, Any]]:
-    return [recording_rules(), alert_rules(config or AlertConfig())]
+    config = config or AlertConfig()
+    return [recording_rules(config.cluster_label or None), alert_rules(config)]
 
 
 def check_rule_groups(groups: Sequence[Mapping[str, Any]]) -> None:

@@ -17,6 +17,7 @@ variable drop-downs. For recording rules or ad-hoc queries, use fixed values::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import validate
@@ -51,6 +52,10 @@ class Selector:
     recorded: bool = False
     #: Look this far back (PromQL ``offset``), e.g. "10m"; for alerts comparing now with before.
     offset: str | None = None
+    #: The external label that names a cluster (Thanos/Mimir/VictoriaMetrics fleets), e.g. "cluster";
+    #: when set, every selector also matches ``<cluster_label>=~<cluster>``, whatever the metric.
+    cluster_label: str | None = None
+    cluster: str = "$cluster"
 
     def __post_init__(self) -> None:
         """Refuse a bad regex, matcher or duration here, before any query or file is made from it."""
@@ -70,12 +75,25 @@ class Selector:
             else:
                 validate.no_control_characters(value, f"selector {label}")
         validate.duration(self.rate_interval, "rate_interval", allow_variables=True)
+        if self.cluster_label is not None:
+            validate.prometheus_label_name(self.cluster_label, "cluster label")
+            if self.cluster_label in (*self.regex_matchers(), "le", "quantile", "reason"):
+                raise validate.InvalidValue(f"cluster label={self.cluster_label!r} is a label Triton already uses; "
+                                            "name the external label that tells clusters apart, e.g. cluster")
+            validate.re2_regex(self.cluster, "selector cluster")
         if self.offset is not None:
             validate.duration(self.offset, "offset", allow_variables=True)
 
     def with_(self, **changes: object) -> Selector:
         """Return a copy with some fields changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def grouping(self, by: Sequence[str]) -> tuple[str, ...]:
+        """``by`` plus the cluster label when the grouping is per server (``instance``): pod names repeat
+        across clusters, so per-server lines must say which cluster they are from."""
+        if self.cluster_label and "instance" in by and self.cluster_label not in by:
+            return (*by, self.cluster_label)
+        return tuple(by)
 
     def regex_matchers(self) -> dict[str, str | None]:
         return {
@@ -107,5 +125,7 @@ def render_selector(metric: Metric, selector: Selector, *extra: tuple[str, str, 
         for label, value in selector.regex_matchers().items()
         if value is not None and label in applicable
     ]
+    if selector.cluster_label:
+        parts.append(f"{selector.cluster_label}=~{_quote(selector.cluster)}")
     parts += [f"{label}{op}{_quote(value)}" for label, op, value in (*selector.extra, *extra)]
     return f"{metric.name}{{{', '.join(parts)}}}" if parts else metric.name

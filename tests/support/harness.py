@@ -70,10 +70,11 @@ class Case:
         return f"{self.stem}:{self.title}:{self.ref_id}{suffix}"
 
 
-def cases(ctx: Context, dashboards: Mapping[str, Mapping[str, Any]]) -> Iterator[Case]:
-    """Every target of every dashboard; repeated panels once per value of their variable."""
+def cases(ctx: Context, dashboards: Mapping[str, Mapping[str, Any]],
+          chosen: Mapping[str, str] | None = None) -> Iterator[Case]:
+    """Every target of every dashboard; repeated panels once per value of their variable (given ``chosen``)."""
     for stem, doc in dashboards.items():
-        all_values = resolve_variables(ctx, doc)
+        all_values = resolve_variables(ctx, doc, chosen)
         for panel, target in targets(doc):
             choices: list[tuple[tuple[str, str], ...]] = [()]
             repeat = panel.get("repeat")

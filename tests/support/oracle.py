@@ -239,7 +239,8 @@ ORACLES: dict[tuple[str, str, str], Oracle] = {
     # Response cache
     (OV, "Response cache hit ratio", "A"): per_model(cache_hit_ratio),
     (OV, "Response cache used", "A"): lambda fleet, _: {
-        labels(): max(h.cache_util for h in fleet.hosts if h.cache_util is not None)},
+        labels(): max(h.cache_util for h in fleet.hosts if h.cache_util is not None)}
+    if any(h.cache_util is not None for h in fleet.hosts) else {},
     # Monitoring stack
     (ST, "Targets up", "A"): targets("up", all_jobs),
     (ST, "Targets down", "A"): targets("down", all_jobs),
@@ -249,7 +250,7 @@ ORACLES: dict[tuple[str, str, str], Oracle] = {
     (ST, "Prometheus active series", "A"): lambda fleet, _: {
         labels(instance=k): v for k, v in fleet.head_series.items()},
     (ST, "Prometheus samples appended/s", "A"): lambda fleet, _: {
-        labels(instance="localhost:9090"): sum(fleet.samples_appended.values())},
+        labels(instance="localhost:9090"): sum(fleet.samples_appended.values())} if fleet.samples_appended else {},
     (ST, "Container CPU", "A"): lambda fleet, _: {labels(name=k): v for k, v in fleet.container_cpu.items() if k},
     (ST, "Container memory", "A"): lambda fleet, _: {
         labels(name=k): v for k, v in fleet.container_memory.items() if k},

@@ -242,8 +242,8 @@ def llm_series(fleet: LlmFleet = LLM_FLEET) -> list[Series]:
     return out
 
 
-def all_series(fleet: Fleet = FLEET) -> list[Series]:
-    out = [s for t in fleet.traffic for s in _traffic_series(t)] + llm_series()
+def all_series(fleet: Fleet = FLEET, *, llm: bool = True) -> list[Series]:
+    out = [s for t in fleet.traffic for s in _traffic_series(t)] + (llm_series() if llm else [])
     for gpu in fleet.gpus:
         for instance in gpu.instances:
             labels = _labels(job=JOB, instance=instance, gpu_uuid=gpu.uuid)

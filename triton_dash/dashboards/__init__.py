@@ -15,7 +15,7 @@ from .variables import datasource_variable, label_variable, triton_variables
 
 
 class DashboardBuilder(Protocol):
-    def __call__(self, *, recording_rules: bool = False) -> G.Dashboard: ...
+    def __call__(self, *, recording_rules: bool = False, cluster_label: str | None = None) -> G.Dashboard: ...
 
 
 BUILTIN: dict[str, DashboardBuilder] = {

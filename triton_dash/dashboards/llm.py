@@ -27,6 +27,7 @@ TRITON_LLM_UID = "triton-llm"
 def triton_llm(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
     title: str = "Triton LLM serving", uid: str = TRITON_LLM_UID, recording_rules: bool = False,
+    cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Time to first response, vLLM latency and tokens, TensorRT-LLM requests, KV cache and tokens.
 
@@ -36,6 +37,8 @@ def triton_llm(
     """
     if recording_rules:
         selector = selector.with_(recorded=True)
+    if cluster_label:
+        selector = selector.with_(cluster_label=cluster_label)
     kw: PanelScope = {"selector": selector, "datasource": datasource}
     rows = [
         G.RowPanel(title="Time to first response (Triton core)", panels=[
@@ -62,5 +65,5 @@ def triton_llm(
                        "does not filter them." if recording_rules else ""),
         tags=["triton", "llm"],
         panels=rows,
-        variables=triton_variables(datasource),
+        variables=triton_variables(datasource, cluster_label),
     )

@@ -9,7 +9,7 @@ from .. import panels as p
 from ..panels import DATASOURCE, DataSource, PanelScope
 from ..selector import Selector
 from ._house import default_dashboard
-from .variables import datasource_variable, label_variable
+from .variables import cluster_variable, datasource_variable, label_variable
 
 __all__ = ["TRITON_STACK_UID", "monitoring_stack"]
 
@@ -21,14 +21,15 @@ UNFILTERED = Selector(job=None, instance=None, model=None, version=None, gpu=Non
 
 def monitoring_stack(
     *, datasource: DataSource = DATASOURCE, title: str = "Triton monitoring stack",
-    uid: str = TRITON_STACK_UID, recording_rules: bool = False,
+    uid: str = TRITON_STACK_UID, recording_rules: bool = False, cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Scrape targets, Prometheus itself and cAdvisor's per-container CPU and memory.
 
     ``recording_rules`` is accepted for symmetry: no panel here reads a recorded rate.
     """
-    scoped: PanelScope = {"selector": STACK_SELECTOR, "datasource": datasource}
-    everything: PanelScope = {"selector": UNFILTERED, "datasource": datasource}
+    clustered = {"cluster_label": cluster_label} if cluster_label else {}
+    scoped: PanelScope = {"selector": STACK_SELECTOR.with_(**clustered), "datasource": datasource}
+    everything: PanelScope = {"selector": UNFILTERED.with_(**clustered), "datasource": datasource}
     rows = [
         G.RowPanel(title="Scrape targets", panels=[
             p.targets_up(**scoped), p.targets_down(**scoped),
@@ -49,6 +50,8 @@ def monitoring_stack(
         panels=rows,
         variables=[
             datasource_variable(),
-            label_variable("job", "Job", m.UP, "job", all_value=".+", datasource=datasource),
+            *([cluster_variable(cluster_label, datasource=datasource)] if cluster_label else []),
+            label_variable("job", "Job", m.UP, "job", all_value=".+", datasource=datasource,
+                           filters=((cluster_label, "cluster"),) if cluster_label else ()),
         ],
     )

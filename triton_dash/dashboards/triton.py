@@ -22,6 +22,7 @@ TRITON_OVERVIEW_UID = "triton-overview"
 def triton_overview(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
     title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID, recording_rules: bool = False,
+    cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Health, latency, throughput and batching, GPU, CPU and memory, cache.
 
@@ -31,6 +32,8 @@ def triton_overview(
     """
     if recording_rules:
         selector = selector.with_(recorded=True)
+    if cluster_label:
+        selector = selector.with_(cluster_label=cluster_label)
     kw: PanelScope = {"selector": selector, "datasource": datasource}
     rows = [
         G.RowPanel(title="Service health", panels=[
@@ -69,5 +72,5 @@ def triton_overview(
                        "the instance variable does not filter them." if recording_rules else ""),
         tags=["triton", "inference"],
         panels=rows,
-        variables=triton_variables(datasource),
+        variables=triton_variables(datasource, cluster_label),
     )

@@ -16,7 +16,7 @@ from ..panels import DATASOURCE, DataSource
 #: The uid of the provisioned Prometheus datasource the dashboards select by default.
 DEFAULT_DATASOURCE_UID = "prometheus"
 
-__all__ = ["DEFAULT_DATASOURCE_UID", "datasource_variable", "label_variable", "triton_variables"]
+__all__ = ["DEFAULT_DATASOURCE_UID", "cluster_variable", "datasource_variable", "label_variable", "triton_variables"]
 
 #: ``refresh`` value meaning "on time range change".
 REFRESH_ON_TIME_RANGE_CHANGE = 2
@@ -50,15 +50,22 @@ def label_variable(
     )
 
 
-def triton_variables(datasource: DataSource = DATASOURCE) -> list[G.Template]:
-    """datasource, job, instance, model, version and gpu, each narrowing the next."""
+def cluster_variable(cluster_label: str, metric: m.Metric = m.UP, datasource: DataSource = DATASOURCE) -> G.Template:
+    """A multi-select ``cluster`` variable over the values of the external label ``cluster_label``."""
+    return label_variable("cluster", "Cluster", metric, cluster_label, all_value=".*", datasource=datasource)
+
+
+def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | None = None) -> list[G.Template]:
+    """datasource, (cluster,) job, instance, model, version and gpu, each narrowing the next."""
     req = m.INFERENCE_REQUEST_SUCCESS
-    scope = (("job", "job"), ("instance", "instance"))
+    outer = ((cluster_label, "cluster"),) if cluster_label else ()
+    scope = (*outer, ("job", "job"), ("instance", "instance"))
     return [
         datasource_variable(),
+        *([cluster_variable(cluster_label, req, datasource)] if cluster_label else []),
         # No allValue: "All" must mean the jobs that serve Triton, or ``up`` counts every target.
-        label_variable("job", "Job", req, "job", all_value=None, datasource=datasource),
-        label_variable("instance", "Instance", req, "instance", filters=scope[:1], all_value=".+",
+        label_variable("job", "Job", req, "job", filters=outer, all_value=None, datasource=datasource),
+        label_variable("instance", "Instance", req, "instance", filters=scope[:-1], all_value=".+",
                        datasource=datasource),
         label_variable("model", "Model", req, "model", filters=scope, datasource=datasource),
         label_variable("version", "Version", req, "version", filters=(*scope, ("model", "model")),

@@ -163,7 +163,7 @@ def _quantiles(
     metric: Metric, what: str, *, selector: Selector, quantiles: Sequence[str], title: str,
     datasource: DataSource, width: int, height: int,
 ) -> G.TimeSeries:
-    by = (*MODEL_GROUPING, "instance")
+    by = selector.grouping((*MODEL_GROUPING, "instance"))
     targets = [prometheus_target(q.summary_quantile(metric, quantile, selector, by),
                                  f"p{float(quantile) * 100:g} {legend_for(by)}")
                for quantile in quantiles]

@@ -129,6 +129,7 @@ def cpu_utilization(
     datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
 ) -> G.TimeSeries:
     """Host CPU utilisation as Triton reports it (node-wide)."""
+    by = selector.grouping(by)
     return default_timeseries(
         title=title or "Host CPU utilization",
         description=("CPU busy share over all cores of the host running each Triton server "
@@ -145,6 +146,7 @@ def host_memory(
     datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
 ) -> G.TimeSeries:
     """Host RAM used and total (node-wide)."""
+    by = selector.grouping(by)
     legend = legend_for(by)
     return default_timeseries(
         title=title or "Host memory",
@@ -163,6 +165,7 @@ def pinned_memory(
     datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
 ) -> G.TimeSeries:
     """Triton's pinned host memory pool: used and configured size."""
+    by = selector.grouping(by)
     legend = legend_for(by)
     return default_timeseries(
         title=title or "Pinned memory pool",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..metrics import Metric
-from ..recorded import RECORDED
+from ..recorded import recorded_series
 from ..selector import Selector, render_selector
 
 __all__ = ["agg", "by_clause", "guarded_ratio", "rate", "selected", "sum_rate"]
@@ -27,8 +27,9 @@ def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> st
     """
     if not metric.is_counter:
         raise ValueError(f"rate() of {metric.name}, which is a {metric.kind.value}, not a counter")
-    if selector.recorded and metric.name in RECORDED and not selector.offset:
-        return selected(RECORDED[metric.name], selector, *extra)
+    recorded = recorded_series(metric.name, selector.cluster_label) if selector.recorded else None
+    if recorded is not None and not selector.offset:
+        return selected(recorded, selector, *extra)
     offset = f" offset {selector.offset}" if selector.offset else ""
     return f"rate({selected(metric, selector, *extra)}[{selector.rate_interval}]{offset})"
 

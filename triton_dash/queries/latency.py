@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..metrics import Metric
-from ..recorded import OVERHEAD_DURATION
+from ..recorded import overhead_duration
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
 from ._promql import US_PER_S, agg, guarded_ratio, selected, sum_rate
 from .requests import executed_request_rate, success_rate
@@ -97,7 +97,7 @@ def latency_breakdown(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> di
 def overhead_duration_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> str:
     """Request duration minus the four phases, in µs per second (read from one recording when recorded)."""
     if sel.recorded and not sel.offset:
-        return agg("sum", selected(OVERHEAD_DURATION, sel), by)
+        return agg("sum", selected(overhead_duration(sel.cluster_label), sel), by)
     rest = " - ".join(sum_rate(metric, sel, by) for _, metric in BREAKDOWN_PHASES)
     return f"({sum_rate(m.INFERENCE_REQUEST_DURATION, sel, by)} - {rest})"
 

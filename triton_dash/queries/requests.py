@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import metrics as m
-from ..recorded import EXECUTED_REQUESTS
+from ..recorded import executed_requests
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
 from ._promql import agg, guarded_ratio, rate, selected, sum_rate
 
@@ -67,7 +67,7 @@ def executed_request_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL
     as zero: ``rate(hits) or rate(success) * 0`` keeps one series per target.
     """
     if sel.recorded and not sel.offset:
-        return f"({agg('sum', selected(EXECUTED_REQUESTS, sel), by)})"
+        return f"({agg('sum', selected(executed_requests(sel.cluster_label), sel), by)})"
     hits = f"{rate(m.CACHE_NUM_HITS_PER_MODEL, sel)} or {rate(m.INFERENCE_REQUEST_SUCCESS, sel)} * 0"
     return f"({success_rate(sel, by)} - {agg('sum', hits, by)})"
 
