@@ -181,7 +181,7 @@ CASES = [
          says="rate_window='5 minutes' is not a Prometheus duration; write e.g. 30s, 5m"),
     case("rules-zero-window", "rules", "--set", "pending_for=0s", "-o", "out.yml", says="pending_for='0s' is zero"),
     case("rules-unknown-setting", "rules", "--set", "treshold=1", "-o", "out.yml",
-         says="unknown alert setting 'treshold'; known: cluster_label, error_ratio"),
+         says="unknown alert setting 'treshold'; known: canary_factor, canary_for"),
     case("rules-set-without-equals", "rules", "--set", "error_ratio", says="expected NAME=VALUE, got 'error_ratio'"),
     case("rules-bad-namespace", "rules", "--format", "prometheusrule", "--namespace", "Mon itoring", "-o", "r.yaml",
          says="namespace='Mon itoring' is not a valid Kubernetes name"),

@@ -114,6 +114,22 @@ SCENARIOS = {
                         ("busy", "active", "40x30"), ("busy", "max", "64x30"),
                         ("idle", "active", "0x30"), ("idle", "max", "0x30"))],
         20, {"job": "triton", "model": "saturated", "version": "1"}),
+    "canary_slower": Scenario("TritonModelVersionWorse", UP
+                              + _model("m", "0+600x40", nv_inference_request_duration_us="0+6000000x40")
+                              + [_series(n, v, model="m", version="2") for n, v in (
+                                  ("nv_inference_request_success", "0+60x40"),
+                                  ("nv_inference_request_duration_us", "0+1800000x40"))]
+                              + [_series("nv_inference_request_failure", "0x40", model="m", version="2", reason=r)
+                                 for r in ("REJECTED", "CANCELED", "BACKEND", "OTHER")]
+                              + _model("solo", "0+600x40", nv_inference_request_duration_us="0+30000000x40"),
+                              30, {"job": "triton", "model": "m", "version": "2"}),
+    "canary_failing": Scenario("TritonModelVersionWorse", UP
+                               + _model("m", "0+5970x40", {"BACKEND": "0+30x40"})
+                               + [_series("nv_inference_request_success", "0+582x40", model="m", version="2")]
+                               + [_series("nv_inference_request_failure", v, model="m", version="2", reason=r)
+                                  for r, v in (("REJECTED", "0x40"), ("CANCELED", "0x40"), ("BACKEND", "0+18x40"),
+                                               ("OTHER", "0x40"))],
+                               30, {"job": "triton", "model": "m", "version": "2"}),
     "all_quiet": Scenario(None, UP + _model("busy", "0+600x40", nv_inference_queue_duration_us="0+600000x40")
                           + _model("idle", "0x40", nv_inference_queue_duration_us="0x40")
                           + [_series("nv_inference_pending_request_count", "2x40", model="busy", version="1")],

@@ -37,12 +37,13 @@ __all__ = [
 
 ALERT_GROUPING: tuple[str, ...] = ("job", "model", "version")
 #: Settings that are shares between 0 and 1, counts (>= 0) and times in seconds (> 0).
-RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio", "kv_cache_ratio"})
+RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio", "kv_cache_ratio", "canary_min_error_ratio"})
 COUNT_SETTINGS = frozenset({"pending_requests", "llm_waiting_requests"})
-SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds"})
+SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds", "canary_factor"})
 #: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
 FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
-                          "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for"})
+                          "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for",
+                          "canary_for"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class AlertConfig:
     llm_waiting_requests: float = 10  #: TensorRT-LLM requests waiting inside the engine (and growing)
     llm_waiting_for: str = "15m"
     llm_active_at_max_for: str = "10m"  #: TensorRT-LLM active requests at the engine's maximum this long
+    canary_factor: float = 2.0  #: a version this many times worse than the model's other versions...
+    canary_min_error_ratio: float = 0.01  #: ...and failing at least this share of its requests (error branch)
+    canary_for: str = "10m"
     cluster_label: str = ""  #: external label naming the cluster; alerts and recordings then keep it
 
     def __post_init__(self) -> None:
@@ -193,7 +197,21 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"{model} served requests in the {config.stalled_history} before the last "
                f"{config.stalled_window} but none since: check the model, its backend and its clients."),
     ]
-    return {"name": "triton_dash.alerts", "rules": rules + _llm_alerts(config)}
+    return {"name": "triton_dash.alerts", "rules": [*rules, _canary_alert(config), *_llm_alerts(config)]}
+
+
+def _canary_alert(config: AlertConfig) -> dict[str, Any]:
+    """A version worse than the model's other versions combined, while both take traffic."""
+    sel, by, factor = config.selector, config.grouping, f"{config.canary_factor:g}"
+    errors = (f"({q.version_error_ratio(sel, by)} > {factor} * {q.other_versions_error_ratio(sel, by)} "
+              f"and {q.version_error_ratio(sel, by)} > {config.canary_min_error_ratio:g})")
+    slower = f"({q.version_request_time(sel, by)} > {factor} * {q.other_versions_request_time(sel, by)})"
+    return _alert(
+        "TritonModelVersionWorse", f"{errors} or {slower}", config.canary_for, "warning",
+        "A Triton model version fails or answers worse than the model's other versions.",
+        "Version {{ $labels.version }} of {{ $labels.model }} (job {{ $labels.job }}) has had at least "
+        f"{factor} times the error ratio or the request time of the model's other versions over the last "
+        f"{config.rate_window}, while both took traffic: roll the canary back, or compare its logs and config.")
 
 
 def _llm_alerts(config: AlertConfig) -> list[dict[str, Any]]:

@@ -106,6 +106,15 @@ def overall(fn: Callable[[Traffic], float | None]) -> Oracle:
     return oracle
 
 
+def traffic_share(fleet: Fleet, _: Mapping[str, str]) -> Expected:
+    out: Expected = {}
+    for model, version in fleet.models():
+        mine = _sum([t for t in fleet.traffic if (t.model, t.version) == (model, version)], lambda t: t.success)
+        total = _sum([t for t in fleet.traffic if t.model == model], lambda t: t.success)
+        _keep(out, labels(model=model, version=version), _ratio(mine, total))
+    return out
+
+
 def failures_by_reason(fleet: Fleet, _: Mapping[str, str]) -> Expected:
     out: Expected = {}
     for model, version in fleet.models():
@@ -222,6 +231,10 @@ ORACLES: dict[tuple[str, str, str], Oracle] = {
     (OV, "Batch ratio", "A"): per_model(batch_size),
     (OV, "Batch ratio", "B"): per_model(requests_per_execution),
     (OV, "Pending requests", "A"): per_model(rate_of("pending")),
+    # Versions
+    (OV, "Traffic share by version", "A"): traffic_share,
+    (OV, "Error ratio by version", "A"): per_model(error_ratio),
+    (OV, "Request time by version", "A"): per_model(request_time),
     # GPU
     (OV, "GPU memory $gpu", "A"): gpu_pie("used"),
     (OV, "GPU memory $gpu", "B"): gpu_pie("free"),

@@ -8,8 +8,8 @@ The fleet covers: one model on two instances with different rates and times, a
 model split across two GPUs on one instance, dynamic batching on two instances
 with different batch sizes, failures of several reasons, an idle model (its
 summaries are NaN), a counter reset (a restarted server), response-cache hits,
-two GPUs with different memory use plus one GPU reported by two servers, and a
-scrape target that is down.
+two GPUs with different memory use plus one GPU reported by two servers, a
+scrape target that is down, and a canary (a second version of one model).
 """
 
 from __future__ import annotations
@@ -132,6 +132,9 @@ FLEET = Fleet(
                      infer_s=12 * MS, output_s=0.6 * MS, pending=7,
                      summaries={SUMMARY_FAMILIES[0]: {"0.5": 24 * MS, "0.9": 40 * MS, "0.99": 80 * MS},
                                 SUMMARY_FAMILIES[1]: {"0.5": 11 * MS, "0.9": 13 * MS, "0.99": 20 * MS}}),
+        # a canary: version 2 of resnet on one pod, slower and failing more than version 1
+        ModelTraffic("resnet", "2", A, success=5, queue_s=3 * MS, request_s=40 * MS, input_s=1 * MS,
+                     infer_s=20 * MS, output_s=0.5 * MS, failures={"BACKEND": 0.5}),
         ModelTraffic("bert", "2", A, success=20, inferences=80, executions=5, queue_s=5 * MS, request_s=20 * MS,
                      input_s=1 * MS, infer_s=10 * MS, output_s=1 * MS, pending=2),
         ModelTraffic("bert", "2", B, success=12, inferences=24, executions=6, queue_s=3 * MS, request_s=9 * MS,

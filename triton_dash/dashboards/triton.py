@@ -53,6 +53,10 @@ def triton_overview(
             p.inference_rate(**kw), p.execution_rate(**kw), p.batch_ratio(**kw),
             p.pending_requests(**kw, width=24),
         ]),
+        G.RowPanel(title="Versions", panels=[
+            p.traffic_share(**kw), p.error_ratio(**kw, title="Error ratio by version"),
+            p.request_time_per_request(**kw, title="Request time by version"),
+        ]),
         G.RowPanel(title="GPU", panels=[
             p.gpu_vram(**kw), p.gpu_utilization(**kw, width=18), p.gpu_memory_used_ratio(**kw),
             p.gpu_power(**kw), p.gpu_energy_power(**kw, width=24),

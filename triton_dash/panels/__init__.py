@@ -94,6 +94,7 @@ from .throughput import (
     service_pending_requests,
     service_request_rate,
     success_rate,
+    traffic_share,
 )
 
 #: The panels of the user's design card, by name.
@@ -157,6 +158,7 @@ __all__ = [
     "targets_down",
     "targets_up",
     "targets_up_by_job",
+    "traffic_share",
     "trtllm_inflight_batcher",
     "trtllm_kv_cache_blocks",
     "trtllm_kv_cache_used_ratio",

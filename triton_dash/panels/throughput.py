@@ -36,6 +36,7 @@ __all__ = [
     "service_pending_requests",
     "service_request_rate",
     "success_rate",
+    "traffic_share",
 ]
 
 Grouping = Sequence[str]
@@ -223,4 +224,20 @@ def service_models_serving(
                      "scrape Triton."),
         unit=Unit.SHORT, decimals=0,
         targets=[prometheus_target(q.models_serving(selector), "model versions")],
+        datasource=datasource, width=width, height=height)
+
+
+def traffic_share(
+    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
+    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+) -> G.TimeSeries:
+    """Each version's share of its model's traffic (a canary's slice)."""
+    return default_timeseries(
+        title=title or "Traffic share by version",
+        description=("Each version's share of its model's successful requests, 0-100 %: a canary taking "
+                     "its slice, or a rollout moving traffic from one version to the next.\n\nComputed as "
+                     "sum(rate(nv_inference_request_success)) per version / the same per model, each summed "
+                     "over instances. Unit: percent.\n\n" + _NO_TRAFFIC),
+        unit=Unit.PERCENT_UNIT, max_value=1, stacked=True,
+        targets=[prometheus_target(q.traffic_share(selector, by), legend_for(by))],
         datasource=datasource, width=width, height=height)

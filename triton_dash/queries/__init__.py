@@ -73,6 +73,13 @@ from .stack import (
     targets_down,
     targets_up,
 )
+from .versions import (
+    other_versions_error_ratio,
+    other_versions_request_time,
+    traffic_share,
+    version_error_ratio,
+    version_request_time,
+)
 
 __all__ = [
     "BREAKDOWN_PHASES",
@@ -108,6 +115,8 @@ __all__ = [
     "kv_cache_used_ratio",
     "latency_breakdown",
     "models_serving",
+    "other_versions_error_ratio",
+    "other_versions_request_time",
     "overhead_duration_rate",
     "pending_requests",
     "pinned_memory_total",
@@ -124,5 +133,8 @@ __all__ = [
     "targets_down",
     "targets_up",
     "token_rate",
+    "traffic_share",
     "trtllm_active_ratio",
+    "version_error_ratio",
+    "version_request_time",
 ]
