@@ -223,6 +223,15 @@ CASES = [
          files={"lint.yaml": "exclude:\n  - rule: irate-in-panel\n"}, exit=2, says="has no reason"),
     case("lint-config-not-yaml", "lint", "dash.json", "--config", "lint.yaml", files={"lint.yaml": "exclude: [\n"},
          exit=2, says="lint.yaml: not YAML"),
+    # --- autoscale
+    case("autoscale-negative-target", "autoscale", "--target", "-1", "-o", "a.yaml",
+         says="--target=-1 is out of range; it must be greater than 0"),
+    case("autoscale-bad-deployment", "autoscale", "--target", "1", "--deployment", "Triton_Server", "-o", "a.yaml",
+         says="--deployment='Triton_Server' is not a valid Kubernetes name"),
+    case("autoscale-unknown-metric", "autoscale", "--target", "1", "--metric", "gpu", "-o", "a.yaml", exit=2,
+         says="'gpu' is not one of"),
+    case("autoscale-replicas-reversed", "autoscale", "--target", "1", "--min-replicas", "5", "--max-replicas", "2",
+         "-o", "a.yaml", says="--max-replicas=2 is out of range; it must be at least 5"),
     # --- podmonitor
     case("podmonitor-bad-namespace", "podmonitor", "--namespace", "NS", "-o", "pm.yaml",
          says="namespace='NS' is not a valid Kubernetes name"),

@@ -22,6 +22,8 @@ import click
 
 from . import __version__, validate
 from .analysis.sources import Dashboard, SourceError, load
+from .autoscale import METRICS as SCALING_METRICS
+from .autoscale import autoscale_yaml
 from .build import compile_builtin, compile_files
 from .check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
 from .check.resolve import Macros
@@ -430,3 +432,40 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["hpa", "keda"]), default="hpa", show_default=True,
+              help="An autoscaling/v2 HPA plus its prometheus-adapter rule, or a KEDA ScaledObject.")
+@click.option("--metric", type=click.Choice(sorted(SCALING_METRICS)), default="queue-time", show_default=True,
+              help="queue-time: seconds per request in Triton's queue; pending: waiting requests; "
+                   "requests: successful requests/s.")
+@click.option("--target", type=float, required=True,
+              help="Per-pod target (HPA), or threshold (KEDA): seconds, requests, or requests/s.")
+@click.option("--deployment", default="triton", show_default=True, help="The Deployment to scale.")
+@click.option("--namespace", default="default", show_default=True)
+@click.option("--min-replicas", type=int, default=1, show_default=True)
+@click.option("--max-replicas", type=int, default=10, show_default=True)
+@click.option("--job", default="triton", show_default=True, help="Regex of Triton's scrape job.")
+@click.option("--prometheus-url", default="http://prometheus-operated.monitoring:9090", show_default=True,
+              help="Where KEDA reaches Prometheus (keda only).")
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Output file; '-' for standard output.")
+def autoscale(output_format: str, metric: str, target: float, deployment: str, namespace: str, min_replicas: int,
+              max_replicas: int, job: str, prometheus_url: str, out_path: Path) -> None:
+    """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
+
+    \b
+    Examples:
+      python -m triton_dash autoscale --format hpa --metric queue-time --target 0.05 -o k8s/triton-hpa.yaml
+      python -m triton_dash autoscale --format keda --metric requests --target 120 --deployment llama -o so.yaml
+    """
+    text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment, namespace=namespace,
+                          min_replicas=min_replicas, max_replicas=max_replicas, job=job,
+                          prometheus_url=prometheus_url)
+    if out_path == Path("-"):
+        click.echo(text, nl=False)
+        return
+    validate.output_file(out_path, "-o/--out")
+    for path in _write_or_check({out_path: text}, out_path.parent, False, "autoscale"):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,160 @@
+"""Autoscaling manifests that scale Triton on the panels' own numbers: an HPA (with its prometheus-adapter rule)
+or a KEDA ScaledObject.
+
+Three signals, each from the same query functions as the dashboards:
+
+- ``queue-time``: seconds a request waits in Triton's queue (intensive: per pod for the
+  HPA, the whole deployment's ratio of sums for KEDA, ``metricType: Value``);
+- ``pending``: requests waiting (extensive: per pod / summed, ``AverageValue``);
+- ``requests``: successful requests per second (extensive, ``AverageValue``; set the
+  target to the per-pod capacity a load test measured).
+
+    text = autoscale_yaml("hpa", metric="queue-time", target=0.05, deployment="triton")
+
+The prometheus-adapter rule uses the adapter's template fields (``<<.LabelMatchers>>``,
+``<<.GroupBy>>``); every query is parsed as PromQL before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import promql_parser
+
+from . import queries as q
+from . import validate
+from .render import generated_yaml
+from .selector import Selector
+
+__all__ = ["METRICS", "ScalingMetric", "adapter_rule", "autoscale_yaml", "hpa", "keda_scaled_object", "pod_query"]
+
+_MATCHERS, _GROUP = "__adapter_matchers__", "__adapter_group__"
+
+
+@dataclass(frozen=True)
+class ScalingMetric:
+    name: str  # the custom metric the adapter serves
+    query: Callable[[Selector, tuple[str, ...]], str]
+    intensive: bool  # a per-request average (not additive over pods)
+    unit: str
+
+
+METRICS: dict[str, ScalingMetric] = {
+    "queue-time": ScalingMetric("triton_queue_time_per_request_seconds", q.queue_time_per_request, True, "seconds"),
+    "pending": ScalingMetric("triton_pending_requests", q.pending_requests, False, "requests"),
+    "requests": ScalingMetric("triton_requests_per_second", q.success_rate, False, "requests/s"),
+}
+
+
+def _metric(name: str) -> ScalingMetric:
+    if name not in METRICS:
+        raise validate.InvalidValue(f"--metric={name!r} is not one of {', '.join(METRICS)}")
+    return METRICS[name]
+
+
+def pod_query(metric: str, *, selector: Selector, by: tuple[str, ...] = ("namespace", "pod")) -> str:
+    """One value per pod: the ratio of sums (or the sum) over that pod's models."""
+    return _metric(metric).query(selector, by)
+
+
+def _check(expr: str, what: str) -> str:
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        raise validate.InvalidValue(f"{what} is not valid PromQL ({exc})") from None
+    return expr
+
+
+def adapter_rule(metric: str, *, job: str = "triton", rate_window: str = "1m") -> dict[str, Any]:
+    """A prometheus-adapter ``rules`` entry serving the per-pod metric on ``custom.metrics.k8s.io``."""
+    spec = _metric(metric)
+    selector = Selector(job=_MATCHERS, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window)
+    raw = spec.query(selector, (_GROUP,))
+    _check(raw.replace(f'job=~"{_MATCHERS}"', f'job=~"{job}"').replace(_GROUP, "pod"), "the adapter query")
+    template = raw.replace(f'job=~"{_MATCHERS}"', f'<<.LabelMatchers>>, job=~"{job}"').replace(_GROUP, "<<.GroupBy>>")
+    return {
+        "seriesQuery": f'nv_inference_request_success{{job=~"{job}",namespace!="",pod!=""}}',
+        "resources": {"overrides": {"namespace": {"resource": "namespace"}, "pod": {"resource": "pod"}}},
+        "name": {"matches": "^nv_inference_request_success$", "as": spec.name},
+        "metricsQuery": template,
+    }
+
+
+def hpa(metric: str, *, target: float, deployment: str, namespace: str, min_replicas: int,
+        max_replicas: int) -> dict[str, Any]:
+    """An ``autoscaling/v2`` HorizontalPodAutoscaler on the adapter's per-pod metric (``AverageValue``)."""
+    spec = _metric(metric)
+    return {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": deployment, "namespace": namespace,
+                     "labels": {"app.kubernetes.io/managed-by": "triton-dash"}},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment},
+            "minReplicas": min_replicas, "maxReplicas": max_replicas,
+            "metrics": [{"type": "Pods", "pods": {
+                "metric": {"name": spec.name},
+                "target": {"type": "AverageValue", "averageValue": _quantity(target)}}}],
+        },
+    }
+
+
+def keda_scaled_object(metric: str, *, target: float, deployment: str, namespace: str, min_replicas: int,
+                       max_replicas: int, prometheus_url: str, job: str = "triton",
+                       rate_window: str = "1m") -> dict[str, Any]:
+    """A KEDA ``ScaledObject`` with a Prometheus trigger over the whole deployment's series."""
+    spec = _metric(metric)
+    selector = Selector(job=job, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window,
+                        extra=(("namespace", "=", namespace),))
+    query = _check(spec.query(selector, ()), "the KEDA query")
+    return {
+        "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+        "metadata": {"name": deployment, "namespace": namespace,
+                     "labels": {"app.kubernetes.io/managed-by": "triton-dash"}},
+        "spec": {
+            "scaleTargetRef": {"name": deployment},
+            "minReplicaCount": min_replicas, "maxReplicaCount": max_replicas,
+            "triggers": [{
+                "type": "prometheus",
+                # an average per request scales as current x value / target; a total as value / target
+                "metricType": "Value" if spec.intensive else "AverageValue",
+                "metadata": {"serverAddress": prometheus_url, "query": query, "threshold": f"{target:g}",
+                             "ignoreNullValues": "true"},
+            }],
+        },
+    }
+
+
+def _quantity(value: float) -> str:
+    """A Kubernetes quantity: whole numbers as is, others in milli-units (0.05 -> 50m)."""
+    return f"{value:g}" if float(value).is_integer() else f"{round(value * 1000)}m"
+
+
+def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "triton",
+                   namespace: str = "default", min_replicas: int = 1, max_replicas: int = 10, job: str = "triton",
+                   prometheus_url: str = "http://prometheus-operated.monitoring:9090",
+                   rate_window: str = "1m") -> str:
+    """The manifests as one YAML stream (the HPA and a prometheus-adapter values snippet, or the ScaledObject)."""
+    validate.number(target, "--target", minimum=0, exclusive_minimum=True)
+    validate.dns_subdomain(deployment, "--deployment")
+    validate.dns_label(namespace, "--namespace")
+    validate.re2_regex(job, "--job")
+    validate.duration(rate_window, "--rate-window")
+    validate.number(min_replicas, "--min-replicas", minimum=1)
+    validate.number(max_replicas, "--max-replicas", minimum=min_replicas)
+    if kind == "hpa":
+        if METRICS[metric].intensive and target < 0.001:
+            raise validate.InvalidValue("--target below 1ms cannot be written as a Kubernetes quantity")
+        adapter = {"rules": {"default": False, "custom": [adapter_rule(metric, job=job, rate_window=rate_window)]}}
+        return (generated_yaml(hpa(metric, target=target, deployment=deployment, namespace=namespace,
+                                   min_replicas=min_replicas, max_replicas=max_replicas), "autoscale")
+                + "---\n# prometheus-adapter Helm values: serve the metric the HPA reads\n"
+                + generated_yaml(adapter, "autoscale").split("\n", 1)[1])
+    if kind == "keda":
+        validate.url(prometheus_url, "--prometheus-url")
+        return generated_yaml(keda_scaled_object(metric, target=target, deployment=deployment, namespace=namespace,
+                                                 min_replicas=min_replicas, max_replicas=max_replicas,
+                                                 prometheus_url=prometheus_url, job=job,
+                                                 rate_window=rate_window), "autoscale")
+    raise validate.InvalidValue(f"--format={kind!r} is not hpa or keda")
