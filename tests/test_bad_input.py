@@ -223,6 +223,15 @@ CASES = [
          files={"lint.yaml": "exclude:\n  - rule: irate-in-panel\n"}, exit=2, says="has no reason"),
     case("lint-config-not-yaml", "lint", "dash.json", "--config", "lint.yaml", files={"lint.yaml": "exclude: [\n"},
          exit=2, says="lint.yaml: not YAML"),
+    # --- capacity
+    case("capacity-no-slo", "capacity", "--prometheus", "http://127.0.0.1:9", "--from", "1", "--to", "2", exit=2,
+         says="give exactly one of --slo-queue and --slo-latency"),
+    case("capacity-bad-slo", "capacity", "--prometheus", "http://127.0.0.1:9", "--from", "1", "--to", "2",
+         "--slo-queue", "0.1", says="--slo-queue='0.1' is not a Prometheus duration"),
+    case("capacity-share-above-one", "capacity", "--prometheus", "http://127.0.0.1:9", "--from", "1", "--to", "2",
+         "--slo-queue", "100ms", "--share", "70", says="--share=70 is not a ratio"),
+    case("capacity-bad-time", "capacity", "--prometheus", "http://127.0.0.1:9", "--from", "noon", "--to", "2",
+         "--slo-queue", "100ms", exit=2, says="'noon' is neither RFC 3339"),
     # --- autoscale
     case("autoscale-negative-target", "autoscale", "--target", "-1", "-o", "a.yaml",
          says="--target=-1 is out of range; it must be greater than 0"),

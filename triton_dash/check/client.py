@@ -103,6 +103,15 @@ class PrometheusClient:
         series = data.get("result", []) if isinstance(data, dict) else []
         return [(float(t), _float(v)) for s in series[:1] for t, v in s.get("values", [])]
 
+    def query_range_all(self, expr: str, start: float, end: float,
+                        step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """Every series of a range query: (labels, [(time, value), ...])."""
+        data = self._get("/api/v1/query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}",
+                                                  "step": f"{max(step, 1):.0f}"})
+        series = data.get("result", []) if isinstance(data, dict) else []
+        return [(dict(s.get("metric", {})), [(float(t), _float(v)) for t, v in s.get("values", [])])
+                for s in series]
+
     def label_values(self, label: str, match: str | None, start: float, end: float) -> list[str]:
         params: dict[str, Any] = {"start": f"{start:.3f}", "end": f"{end:.3f}"}
         if match:
