@@ -13,16 +13,17 @@ nox.options.reuse_existing_virtualenvs = True
 
 def _ensure_prometheus(session: nox.Session) -> None:
     if all(shutil.which(tool) for tool in ("promtool", "prometheus", "prometheus-alertmanager", "amtool",
-                                           "victoria-metrics", "vmalert")):
+                                           "victoria-metrics", "vmalert", "prometheus-blackbox-exporter")):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", "-qq", external=True)
         session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "prometheus",
-                    "prometheus-alertmanager", "victoria-metrics",
+                    "prometheus-alertmanager", "victoria-metrics", "prometheus-blackbox-exporter",
                     external=True, env={"DEBIAN_FRONTEND": "noninteractive"})
         return
-    session.warn("prometheus/alertmanager/victoria-metrics missing: `sudo apt-get install prometheus "
-                 "prometheus-alertmanager victoria-metrics`; their tests will be skipped")
+    session.warn("prometheus/alertmanager/victoria-metrics/blackbox exporter missing: `sudo apt-get install "
+                 "prometheus prometheus-alertmanager victoria-metrics prometheus-blackbox-exporter`; their tests "
+                 "will be skipped")
 
 
 @nox.session

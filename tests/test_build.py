@@ -112,7 +112,7 @@ def test_layout_has_no_overlap(stem: str) -> None:
 
 def test_variables() -> None:
     variables = {v["name"]: v for v in load_dashboards()["triton-overview"]["templating"]["list"]}
-    assert list(variables) == ["datasource", "job", "instance", "model", "version", "gpu"]
+    assert list(variables) == ["datasource", "job", "instance", "model", "version", "gpu", "probe_job"]
     assert variables["datasource"]["type"] == "datasource"
     assert variables["datasource"]["query"] == "prometheus"
     for name in ("job", "instance", "model", "version", "gpu"):

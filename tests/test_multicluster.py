@@ -55,7 +55,7 @@ WEST = Fleet(
 BOTH = Fleet(traffic=FLEET.traffic + WEST.traffic, gpus=FLEET.gpus + WEST.gpus, hosts=FLEET.hosts + WEST.hosts,
              targets=FLEET.targets + WEST.targets, head_series=FLEET.head_series,
              samples_appended=FLEET.samples_appended, container_cpu=FLEET.container_cpu,
-             container_memory=FLEET.container_memory)
+             container_memory=FLEET.container_memory, probes=FLEET.probes)
 FLEETS = {"east": FLEET, "west": WEST}
 
 

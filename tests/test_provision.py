@@ -47,7 +47,8 @@ def test_promtool_accepts_the_prometheus_config() -> None:
 def test_prometheus_scrapes_and_alerts() -> None:
     config = yaml.safe_load((TREE / "prometheus/prometheus.yml").read_text())
     jobs = {j["job_name"]: j["static_configs"][0]["targets"] for j in config["scrape_configs"]}
-    assert jobs == {"prometheus": ["localhost:9090"], "triton": ["triton:8002"], "cadvisor": ["cadvisor:8080"]}
+    assert jobs == {"prometheus": ["localhost:9090"], "triton": ["triton:8002"], "cadvisor": ["cadvisor:8080"],
+                    "triton-health": ["http://triton:8000/v2/health/live", "http://triton:8000/v2/health/ready"]}
     assert config["rule_files"] == ["rules/*.yml"]
     assert (TREE / "prometheus/rules/triton.rules.yml").is_file()
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["alertmanager:9093"]
@@ -76,7 +77,7 @@ COMPOSE = yaml.safe_load((TREE / "docker-compose.yml").read_text()) if (TREE / "
 
 def test_compose_services_images_and_health_checks() -> None:
     services = COMPOSE["services"]
-    assert set(services) == {"triton", "prometheus", "alertmanager", "grafana", "cadvisor"}
+    assert set(services) == {"triton", "prometheus", "alertmanager", "grafana", "cadvisor", "blackbox"}
     for name, service in services.items():
         image = service["image"]
         assert not image.endswith(":latest") and re.search(r":v?\d+\.\d+", image), f"{name}: unpinned {image}"
@@ -113,3 +114,14 @@ def test_credentials_come_from_env() -> None:
     example = (TREE / ".env.example").read_text()
     for variable in required:
         assert re.search(rf"^{variable}=", example, re.MULTILINE), f"{variable} missing from .env.example"
+
+
+def test_blackbox_config_is_accepted_by_the_real_exporter(tmp_path: Path) -> None:
+    from triton_dash.provision import provision_files
+
+    config = tmp_path / "blackbox.yml"
+    config.write_text(provision_files()["blackbox/blackbox.yml"])
+    binary = require_binary("prometheus-blackbox-exporter")
+    result = subprocess.run([binary, f"--config.file={config}", "--config.check"], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -130,6 +130,16 @@ SCENARIOS = {
                                   for r, v in (("REJECTED", "0x40"), ("CANCELED", "0x40"), ("BACKEND", "0+18x40"),
                                                ("OTHER", "0x40"))],
                                30, {"job": "triton", "model": "m", "version": "2"}),
+    "server_not_ready": Scenario("TritonServerNotReady", UP + [
+        {"series": f'probe_success{{job="triton-health",instance="{url}"}}', "values": v} for url, v in (
+            ("http://a:8000/v2/health/ready", "1x3 0x12"), ("http://b:8000/v2/health/ready", "1x15"),
+            ("http://a:8000/v2/health/live", "1x15"))],
+        12, {"job": "triton-health", "instance": "http://a:8000/v2/health/ready"}),
+    "model_not_ready": Scenario("TritonModelNotReady", UP + [
+        {"series": f'probe_success{{job="triton-health",instance="{url}"}}', "values": v} for url, v in (
+            ("http://a:8000/v2/models/flaky/ready", "1x3 0x12"), ("http://a:8000/v2/models/resnet/ready", "1x15"),
+            ("http://a:8000/v2/health/ready", "1x15"))],
+        12, {"job": "triton-health", "instance": "http://a:8000/v2/models/flaky/ready"}),
     "all_quiet": Scenario(None, UP + _model("busy", "0+600x40", nv_inference_queue_duration_us="0+600000x40")
                           + _model("idle", "0x40", nv_inference_queue_duration_us="0x40")
                           + [_series("nv_inference_pending_request_count", "2x40", model="busy", version="1")],

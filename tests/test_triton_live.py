@@ -10,19 +10,22 @@ from __future__ import annotations
 import json
 import math
 import time
+import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from triton_dash.cli import main
+from triton_dash.provision import StackSettings, health_job, provision_files
 
 from .grafana import DASHBOARD_DIR, load_dashboards, query_panels
 from .support.harness import Context, evaluate, judge
-from .support.prometheus import Prometheus, free_port, run_prometheus
+from .support.prometheus import Prometheus, free_port, run_blackbox, run_prometheus
 from .support.triton import MODELS, drive_load, running_triton
 
 pytestmark = [pytest.mark.triton, pytest.mark.prometheus]
@@ -40,6 +43,7 @@ class Window:
     end: float
     before: Mapping[str, dict[str, Any]]
     after: Mapping[str, dict[str, Any]]
+    http_port: int = 0
 
     @property
     def seconds(self) -> int:
@@ -66,13 +70,14 @@ def _wait_for(prom: Prometheus, expr: str, count: int, timeout: float = 60) -> N
 @pytest.fixture(scope="module")
 def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Window]:
     workdir: Path = tmp_path_factory.mktemp("triton-live")
-    with running_triton() as triton:
+    with running_triton() as triton, run_blackbox(provision_files()["blackbox/blackbox.yml"], workdir) as blackbox:
         dead = f"127.0.0.1:{free_port()}"  # a second Triton target that is down, for check
-        config = (
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "scrape_configs:\n"
-            f"  - job_name: triton\n    static_configs: [{{targets: ['{triton.metrics_target}', '{dead}']}}]\n"
-        )
+        health = health_job(StackSettings(triton_http=f"http://127.0.0.1:{triton.http_port}", probed_models=MODELS))
+        health["relabel_configs"][-1]["replacement"] = blackbox  # the provisioned job, aimed at this exporter
+        config = yaml.safe_dump({
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "scrape_configs": [{"job_name": "triton", "static_configs": [{"targets": [triton.metrics_target, dead]}]},
+                               health]}, sort_keys=False)
         with run_prometheus(config, workdir) as prom:
             _wait_for(prom, 'nv_inference_request_success{job="triton"}', len(MODELS))
             time.sleep(2.5)  # at least two scrapes of the idle counters
@@ -81,7 +86,7 @@ def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Window]:
             drive_load(triton)
             time.sleep(max(5.0, WINDOW_SECONDS - (time.time() - start)))  # the last counters are scraped
             after, end = triton.stats(), time.time()
-            yield Window(prom, start, end, before, after)
+            yield Window(prom, start, end, before, after, triton.http_port)
 
 
 def _expected(w: Window, title: str, ref_id: str) -> dict[frozenset[tuple[str, str]], float]:
@@ -176,3 +181,32 @@ def test_check_names_the_job_that_exists(window: Window) -> None:
     detail = panels["Successful requests/s"]["targets"][0]["detail"]
     assert detail.startswith('job=~"triton-server" matches none of the job values nv_inference_request_success '
                              "has now: triton;")
+
+
+# --- readiness through a real blackbox exporter (last: it unloads a model) --------------------------
+
+def _probes(window: Window) -> dict[str, float]:
+    got = window.prometheus.query('probe_success{job="triton-health"}')
+    return {dict(labels)["instance"].split(str(window.http_port), 1)[1]: value for labels, value in got.items()}
+
+
+def test_readiness_of_a_real_triton_and_an_unloaded_model(window: Window) -> None:
+    assert _probes(window) == {"/v2/health/live": 1, "/v2/health/ready": 1, **{
+        f"/v2/models/{model}/ready": 1 for model in MODELS}}
+    request = urllib.request.Request(f"http://127.0.0.1:{window.http_port}/v2/repository/models/scaler/unload",
+                                     data=b"{}", method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    deadline = time.monotonic() + 30
+    while _probes(window).get("/v2/models/scaler/ready") != 0:
+        assert time.monotonic() < deadline, _probes(window)
+        time.sleep(0.5)
+    panels = {p["title"]: p for p in query_panels(OVERVIEW)}
+    ctx = Context(window.prometheus, at=time.time())
+    got = evaluate(ctx, OVERVIEW, panels["Probe success by endpoint"]["targets"][0]["expr"], {})
+    by_path = {dict(labels)["instance"].split(str(window.http_port), 1)[1]: v for labels, v in got.items()}
+    # Triton's default --strict-readiness=true: the server is not ready while any model is not ready.
+    assert by_path == {"/v2/health/live": 1, "/v2/health/ready": 0, "/v2/models/identity/ready": 1,
+                       "/v2/models/flaky/ready": 1, "/v2/models/scaler/ready": 0}
+    not_ready = evaluate(ctx, OVERVIEW, panels["Endpoints not ready"]["targets"][0]["expr"], {})
+    assert list(not_ready.values()) == [2]

@@ -18,7 +18,8 @@ from .grafana.push import DatasourceSpec, FolderSpec
 from .render import generated_header, generated_yaml
 from .rules import AlertConfig, rule_groups, rules_yaml
 
-__all__ = ["DEFAULT_IMAGES", "HEADER", "RULES_FILE", "StackSettings", "provision_files"]
+__all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "StackSettings", "health_job", "health_urls",
+           "provision_files"]
 
 HEADER = generated_header("provision")
 #: Images of the seed stack, pinned to releases current when last checked (2026).
@@ -28,6 +29,7 @@ DEFAULT_IMAGES: Mapping[str, str] = {
     "alertmanager": "prom/alertmanager:v0.35.0",
     "grafana": "grafana/grafana:13.1.1",
     "cadvisor": "ghcr.io/google/cadvisor:v0.60.5",
+    "blackbox": "prom/blackbox-exporter:v0.25.0",
 }
 RULES_FILE = "prometheus/rules/triton.rules.yml"
 DASHBOARDS_IN_GRAFANA = "/var/lib/grafana/dashboards/triton_dash"
@@ -41,6 +43,9 @@ class StackSettings:
     folder: FolderSpec = field(default_factory=FolderSpec)
     scrape_interval: str = "15s"
     triton_metrics_target: str = "triton:8002"
+    #: Triton's HTTP endpoint, and the models whose /v2/models/<name>/ready the blackbox exporter probes.
+    triton_http: str = "http://triton:8000"
+    probed_models: tuple[str, ...] = ()
     alerts: AlertConfig = field(default_factory=AlertConfig)
     images: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_IMAGES))
 
@@ -71,8 +76,35 @@ def prometheus_config(settings: StackSettings) -> dict[str, Any]:
         "rule_files": ["rules/*.yml"],
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]},
         "scrape_configs": [job("prometheus", "localhost:9090"), job("triton", settings.triton_metrics_target),
-                           job("cadvisor", "cadvisor:8080")],
+                           job("cadvisor", "cadvisor:8080"), health_job(settings)],
     }
+
+
+def health_urls(settings: StackSettings) -> list[str]:
+    """Triton's live and ready endpoints, and the ready endpoint of every probed model."""
+    base = settings.triton_http.rstrip("/")
+    return [f"{base}/v2/health/live", f"{base}/v2/health/ready",
+            *(f"{base}/v2/models/{model}/ready" for model in settings.probed_models)]
+
+
+def health_job(settings: StackSettings) -> dict[str, Any]:
+    """The blackbox exporter's job: each health URL is a target; the exporter does the probing."""
+    return {
+        "job_name": settings.alerts.probe_job, "metrics_path": "/probe", "params": {"module": ["triton_health"]},
+        "static_configs": [{"targets": health_urls(settings)}],
+        "relabel_configs": [
+            {"source_labels": ["__address__"], "target_label": "__param_target"},
+            {"source_labels": ["__param_target"], "target_label": "instance"},
+            {"target_label": "__address__", "replacement": "blackbox:9115"},
+        ],
+    }
+
+
+#: One module: a plain GET that must answer 200 (Triton answers 400 while not ready).
+BLACKBOX_CONFIG: dict[str, Any] = {"modules": {"triton_health": {
+    "prober": "http", "timeout": "5s",
+    "http": {"method": "GET", "valid_status_codes": [200], "preferred_ip_protocol": "ip4"},
+}}}
 
 
 def _service(image: str, health_url: str, *, probe: str = "wget", start_period: str = "30s",
@@ -131,6 +163,12 @@ def docker_compose(settings: StackSettings) -> dict[str, Any]:
                          "grafana-data:/var/lib/grafana"],
                 ports=["3000:3000"],
                 depends_on={"prometheus": {"condition": "service_healthy"}},
+            ),
+            "blackbox": _service(
+                images["blackbox"], "http://localhost:9115/-/healthy",
+                command=["--config.file=/etc/blackbox/blackbox.yml"],
+                volumes=["./blackbox/blackbox.yml:/etc/blackbox/blackbox.yml:ro"],
+                ports=["127.0.0.1:9115:9115"],
             ),
             "cadvisor": _service(
                 images["cadvisor"], "http://localhost:8080/healthz",
@@ -197,5 +235,6 @@ def provision_files(settings: StackSettings | None = None) -> dict[str, str]:
         "prometheus/prometheus.yml": generated_yaml(prometheus_config(settings), "provision"),
         RULES_FILE: rules_yaml(rule_groups(settings.alerts)),
         "alertmanager/alertmanager.yml": ALERTMANAGER_CONFIG,
+        "blackbox/blackbox.yml": generated_yaml(BLACKBOX_CONFIG, "provision"),
         "triton/models/README.md": MODELS_README,
     }

@@ -43,7 +43,7 @@ SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds", "canary_
 #: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
 FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
                           "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for",
-                          "canary_for"})
+                          "canary_for", "not_ready_for"})
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,14 @@ class AlertConfig:
     canary_factor: float = 2.0  #: a version this many times worse than the model's other versions...
     canary_min_error_ratio: float = 0.01  #: ...and failing at least this share of its requests (error branch)
     canary_for: str = "10m"
+    probe_job: str = "triton-health"  #: regex of the blackbox exporter's job probing Triton's health endpoints
+    not_ready_for: str = "2m"
     cluster_label: str = ""  #: external label naming the cluster; alerts and recordings then keep it
 
     def __post_init__(self) -> None:
         """Every field is checked here, so a bad value never reaches a rules file."""
         validate.re2_regex(self.job, "job")
+        validate.re2_regex(self.probe_job, "probe_job")
         if self.cluster_label:
             Selector(cluster_label=self.cluster_label)  # the same check as the dashboards'
         for item in fields(self):
@@ -92,7 +95,7 @@ class AlertConfig:
                 validate.number(value, item.name, minimum=0)
             elif item.name in SECONDS_SETTINGS:
                 validate.number(value, item.name, minimum=0, exclusive_minimum=True)
-            elif item.name != "job":
+            elif item.name not in ("job", "probe_job"):
                 validate.duration(value, item.name, allow_zero=item.name in FOR_SETTINGS)
 
     @classmethod
@@ -197,7 +200,30 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"{model} served requests in the {config.stalled_history} before the last "
                f"{config.stalled_window} but none since: check the model, its backend and its clients."),
     ]
-    return {"name": "triton_dash.alerts", "rules": [*rules, _canary_alert(config), *_llm_alerts(config)]}
+    return {"name": "triton_dash.alerts",
+            "rules": [*rules, _canary_alert(config), *_readiness_alerts(config), *_llm_alerts(config)]}
+
+
+def _readiness_alerts(config: AlertConfig) -> list[dict[str, Any]]:
+    """From the blackbox exporter's probes of /v2/health/ready and /v2/models/<name>/ready."""
+    by = config.with_cluster(("job", "instance"))
+
+    def failing(path: str) -> str:
+        # 1 while the endpoint fails (a positive value: engines treat 0-valued alert samples differently)
+        sel = Selector(job=config.probe_job, instance=path, model=None, version=None, gpu=None)
+        return f"1 - {q.probe_success(sel, by)} > 0"
+
+    return [
+        _alert("TritonServerNotReady", failing(q.health.SERVER_READY_PATH), config.not_ready_for, "critical",
+               "A Triton server answers not ready.",
+               "{{ $labels.instance }} has not answered 200 for "
+               f"{config.not_ready_for}: the server is starting or shutting down, or (with the default "
+               "--strict-readiness=true) one of its models is not ready; check its log and the models' status."),
+        _alert("TritonModelNotReady", failing(q.health.MODEL_READY_PATH), config.not_ready_for, "warning",
+               "A Triton model answers not ready.",
+               "{{ $labels.instance }} has not answered 200 for "
+               f"{config.not_ready_for}: the model is unloaded or failed to load; requests to it fail."),
+    ]
 
 
 def _canary_alert(config: AlertConfig) -> dict[str, Any]:

@@ -208,6 +208,13 @@ ORACLES: dict[tuple[str, str, str], Oracle] = {
     (OV, "Requests/s (all models)", "A"): overall(rate_of("success")),
     (OV, "Error ratio (all models)", "A"): overall(error_ratio),
     (OV, "Pending requests (all models)", "A"): overall(rate_of("pending")),
+    # Readiness
+    (OV, "Endpoints not ready", "A"): lambda fleet, _: {
+        labels(): sum(1 - success for success, _ in fleet.probes.values())} if fleet.probes else {},
+    (OV, "Probe success by endpoint", "A"): lambda fleet, _: {
+        labels(instance=url): float(success) for url, (success, _) in fleet.probes.items()},
+    (OV, "Probe duration", "A"): lambda fleet, _: {
+        labels(instance=url): seconds for url, (_, seconds) in fleet.probes.items()},
     # Latency per request
     (OV, "Request time per request", "A"): per_model(request_time),
     (OV, "Queue time per request", "A"): per_model(queue_time),

@@ -74,8 +74,9 @@ class Prometheus:
 
 
 @contextlib.contextmanager
-def _serving(args: list[str], url: str, log: Path, name: str, timeout: float = 60) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server, wait for its ``/-/ready``, and always stop it (terminate, then kill)."""
+def _serving(args: list[str], url: str, log: Path, name: str, timeout: float = 60,
+             ready_path: str = "/-/ready") -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server, wait for its ``ready_path`` to answer 200, and always stop it (terminate, then kill)."""
     with log.open("wb") as log_handle:
         process = subprocess.Popen(args, stdout=log_handle, stderr=subprocess.STDOUT)
     try:
@@ -83,7 +84,7 @@ def _serving(args: list[str], url: str, log: Path, name: str, timeout: float = 6
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"{name} exited: {log.read_text()[-2000:]}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}{ready_path}", timeout=2) as response:
                 if response.status == 200:
                     break
             if time.monotonic() > deadline:
@@ -159,3 +160,16 @@ def run_alertmanager(config: str, workdir: Path) -> Iterator[str]:
             f"--web.listen-address={url.removeprefix('http://')}", "--cluster.listen-address="]
     with _serving(args, url, workdir / "alertmanager.log", "alertmanager", timeout=30):
         yield url
+
+
+@contextlib.contextmanager
+def run_blackbox(config: str, workdir: Path) -> Iterator[str]:
+    """Start Debian's blackbox exporter with ``config``; yields its host:port."""
+    binary = require_binary("prometheus-blackbox-exporter")
+    config_file = workdir / "blackbox.yml"
+    config_file.write_text(config, encoding="utf-8")
+    address = f"127.0.0.1:{free_port()}"
+    args = [binary, f"--config.file={config_file}", f"--web.listen-address={address}"]
+    with _serving(args, f"http://{address}", workdir / "blackbox.log", "blackbox exporter", timeout=30,
+                  ready_path="/-/healthy"):
+        yield address

@@ -114,6 +114,7 @@ class Fleet:
     samples_appended: Mapping[str, float]  # sample type -> samples/s
     container_cpu: Mapping[str, float]  # container name ('' = cgroup root) -> cores
     container_memory: Mapping[str, float]
+    probes: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # URL -> (success 0/1, seconds)
 
     def models(self) -> list[tuple[str, str]]:
         return sorted({(t.model, t.version) for t in self.traffic})
@@ -166,7 +167,11 @@ FLEET = Fleet(
     samples_appended={"float": 800, "histogram": 0},
     container_cpu={"triton": 1.5, "prometheus": 0.1, "": 4.0},
     container_memory={"triton": 4e9, "prometheus": 5e8, "": 1e10},
+    probes={"http://pod-a:8000/v2/health/live": (1, 0.002), "http://pod-a:8000/v2/health/ready": (1, 0.003),
+            "http://pod-a:8000/v2/models/resnet/ready": (1, 0.004),
+            "http://pod-a:8000/v2/models/flaky/ready": (0, 0.010)},  # flaky is unloaded on pod-a
 )
+PROBE_JOB = "triton-health"
 
 
 # --- series generation -------------------------------------------------------------------------
@@ -269,6 +274,10 @@ def all_series(fleet: Fleet = FLEET, *, llm: bool = True) -> list[Series]:
         labels = _labels(job=target.job, instance=target.instance)
         out += [Series(m.UP.name, labels, value=target.up),
                 Series(m.SCRAPE_DURATION.name, labels, value=target.scrape_duration)]
+    for url, (success, seconds) in fleet.probes.items():
+        labels = _labels(job=PROBE_JOB, instance=url)
+        out += [Series(m.PROBE_SUCCESS.name, labels, value=success),
+                Series(m.PROBE_DURATION.name, labels, value=seconds)]
     prom = {"job": "prometheus", "instance": "localhost:9090"}
     out += [Series(m.PROMETHEUS_HEAD_SERIES.name, _labels(**prom), value=v) for v in fleet.head_series.values()]
     out += [Series(m.PROMETHEUS_SAMPLES_APPENDED.name, _labels(**prom, type=k), rate=v)

@@ -12,6 +12,7 @@ INSTALL_HINTS = {
     "promtool": "install it: sudo apt-get install prometheus (Debian/Ubuntu)",
     "amtool": "install it: sudo apt-get install prometheus-alertmanager (Debian/Ubuntu)",
     "alertmanager": "install it: sudo apt-get install prometheus-alertmanager (Debian/Ubuntu)",
+    "prometheus-blackbox-exporter": "install it: sudo apt-get install prometheus-blackbox-exporter (Debian/Ubuntu)",
     "victoria-metrics": "install it: sudo apt-get install victoria-metrics (Debian/Ubuntu)",
     "vmalert": "install it: sudo apt-get install victoria-metrics (Debian/Ubuntu)",
     "pytriton": "install it: pip install -e '.[test]' (PyPI nvidia-pytriton, Linux x86-64, glibc >= 2.35)",

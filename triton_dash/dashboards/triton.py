@@ -40,6 +40,9 @@ def triton_overview(
             p.targets_up(**kw), p.targets_down(**kw), p.service_models_serving(**kw),
             p.service_request_rate(**kw), p.service_error_ratio(**kw), p.service_pending_requests(**kw),
         ]),
+        G.RowPanel(title="Readiness", panels=[
+            p.endpoints_not_ready(**kw), p.probe_success_by_endpoint(**kw), p.probe_duration(**kw),
+        ]),
         G.RowPanel(title="Latency per request", panels=[
             p.request_time_per_request(**kw), p.queue_time_per_request(**kw),
             p.compute_infer_time_per_request(**kw), p.compute_input_time_per_request(**kw),

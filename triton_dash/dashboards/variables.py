@@ -71,4 +71,7 @@ def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | N
         label_variable("version", "Version", req, "version", filters=(*scope, ("model", "model")),
                        datasource=datasource),
         label_variable("gpu", "GPU", m.GPU_MEMORY_TOTAL, "gpu_uuid", filters=scope, datasource=datasource),
+        # Health probes have their own scrape job (the blackbox exporter's).
+        label_variable("probe_job", "Probe job", m.PROBE_SUCCESS, "job", filters=outer, all_value=".+",
+                       datasource=datasource),
     ]

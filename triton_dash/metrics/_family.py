@@ -40,6 +40,7 @@ BACKENDS: dict[str, str] = {
     "tensorrt_llm": "Triton's TensorRT-LLM backend",
     "prometheus": "Prometheus itself",
     "cadvisor": "cAdvisor",
+    "blackbox": "the blackbox exporter",
     "recording": "triton_dash's recording rules",
 }
 

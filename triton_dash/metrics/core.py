@@ -40,6 +40,8 @@ __all__ = [
     "INFERENCE_REQUEST_SUMMARY",
     "PINNED_MEMORY_TOTAL",
     "PINNED_MEMORY_USED",
+    "PROBE_DURATION",
+    "PROBE_SUCCESS",
     "PROMETHEUS_HEAD_SERIES",
     "PROMETHEUS_SAMPLES_APPENDED",
     "SCRAPE_DURATION",
@@ -131,6 +133,12 @@ PROMETHEUS_HEAD_SERIES = _m("prometheus_tsdb_head_series", G, "series", (),
                             "Series in Prometheus' head block.", "prometheus")
 PROMETHEUS_SAMPLES_APPENDED = _m("prometheus_tsdb_head_samples_appended_total", C, "samples", ("type",),
                                  "Samples appended to the head block.", "prometheus")
+PROBE_SUCCESS = _m("probe_success", G, "boolean", (), "1 when the blackbox exporter's probe of the target succeeded.",
+                   "blackbox", enable="a blackbox exporter probing Triton's health endpoints (the stack's "
+                                     "'triton-health' job, or a Probe in Kubernetes)")
+PROBE_DURATION = _m("probe_duration_seconds", G, "s", (), "How long the blackbox exporter's probe took.",
+                    "blackbox", enable="a blackbox exporter probing Triton's health endpoints (the stack's "
+                                       "'triton-health' job, or a Probe in Kubernetes)")
 CONTAINER_CPU_USAGE = _m("container_cpu_usage_seconds_total", C, "s", ("name",),
                          "CPU time used by a container.", "cadvisor")
 CONTAINER_MEMORY_WORKING_SET = _m("container_memory_working_set_bytes", G, "bytes", ("name",),
@@ -145,5 +153,5 @@ CORE_FAMILIES: tuple[Metric, ...] = (
     GPU_UTILIZATION, GPU_MEMORY_TOTAL, GPU_MEMORY_USED, GPU_POWER_USAGE, GPU_POWER_LIMIT, ENERGY_CONSUMPTION,
     CPU_UTILIZATION, CPU_MEMORY_TOTAL, CPU_MEMORY_USED, PINNED_MEMORY_TOTAL, PINNED_MEMORY_USED,
     UP, SCRAPE_DURATION, PROMETHEUS_HEAD_SERIES, PROMETHEUS_SAMPLES_APPENDED,
-    CONTAINER_CPU_USAGE, CONTAINER_MEMORY_WORKING_SET,
+    CONTAINER_CPU_USAGE, CONTAINER_MEMORY_WORKING_SET, PROBE_SUCCESS, PROBE_DURATION,
 )

@@ -33,6 +33,7 @@ from ._house import (
     legend_for,
     prometheus_target,
 )
+from .health import endpoints_not_ready, probe_duration, probe_success_by_endpoint
 from .latency import (
     aggregated_latency,
     compute_infer_quantiles,
@@ -125,6 +126,7 @@ __all__ = [
     "default_piechart",
     "default_stat",
     "default_timeseries",
+    "endpoints_not_ready",
     "error_ratio",
     "execution_rate",
     "failures_by_reason",
@@ -143,6 +145,8 @@ __all__ = [
     "output_time_per_request",
     "pending_requests",
     "pinned_memory",
+    "probe_duration",
+    "probe_success_by_endpoint",
     "prometheus_head_series",
     "prometheus_ingestion_rate",
     "prometheus_target",

@@ -13,6 +13,7 @@ and returns a PromQL string.
     True
 """
 
+from .health import endpoints_not_ready, probe_duration, probe_success
 from .latency import (
     BREAKDOWN_PHASES,
     compute_infer_time_per_request,
@@ -93,6 +94,7 @@ __all__ = [
     "container_cpu_cores",
     "container_memory",
     "cpu_utilization",
+    "endpoints_not_ready",
     "error_ratio",
     "executed_request_rate",
     "execution_rate",
@@ -121,6 +123,8 @@ __all__ = [
     "pending_requests",
     "pinned_memory_total",
     "pinned_memory_used",
+    "probe_duration",
+    "probe_success",
     "prometheus_head_series",
     "prometheus_ingestion_rate",
     "queue_time_per_request",
