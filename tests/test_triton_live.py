@@ -26,7 +26,7 @@ from triton_dash.provision import StackSettings, health_job, provision_files
 from .grafana import DASHBOARD_DIR, load_dashboards, query_panels
 from .support.harness import Context, evaluate, judge
 from .support.prometheus import Prometheus, free_port, run_blackbox, run_prometheus
-from .support.triton import MODELS, drive_load, running_triton
+from .support.triton import MODELS, SLOW_MODEL, TritonServer, drive_load, running_triton, stepped_load
 
 pytestmark = [pytest.mark.triton, pytest.mark.prometheus]
 TOLERANCE = 0.05
@@ -143,6 +143,7 @@ def test_panel_agrees_with_the_statistics_api(window: Window, title: str, ref_id
     target = next(t for t in panel["targets"] if t["refId"] == ref_id)
     ctx = Context(window.prometheus, at=window.end, rate_interval=f"{window.seconds}s")
     got = evaluate(ctx, OVERVIEW, target["expr"], {})
+    got = {k: v for k, v in got.items() if ("model", SLOW_MODEL) not in k}  # idle here; the capacity test's model
     want = _expected(window, title, ref_id)
     assert judge(got, want, rel=TOLERANCE) == [], f"got {got}"
 
@@ -181,6 +182,27 @@ def test_check_names_the_job_that_exists(window: Window) -> None:
     detail = panels["Successful requests/s"]["targets"][0]["detail"]
     assert detail.startswith('job=~"triton-server" matches none of the job values nv_inference_request_success '
                              "has now: triton;")
+
+
+# --- capacity under a stepped load on the same server -----------------------------------------------
+
+RATES = (5.0, 15.0, 60.0)  # requests/s; 'slow' serves about 50/s at most, so the third step overloads it
+
+
+def test_capacity_finds_where_queue_time_crossed_the_slo(window: Window) -> None:
+    steps = stepped_load(TritonServer(window.http_port, 0), SLOW_MODEL, RATES, seconds=15)
+    time.sleep(3)  # the last scrapes
+    result = CliRunner().invoke(main, [
+        "capacity", "--prometheus", window.prometheus.url, "--from", str(steps[0][0]), "--to", str(steps[-1][1]),
+        "--model", SLOW_MODEL, "--slo-queue", "50ms", "--step", "2s", "--rate-window", "10s", "--sustain", "6s",
+        "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    # The SLO held through the second step and broke in the third: the capacity is the second step's
+    # throughput (within one step), and the SLO broke only above it.
+    assert 0.8 * RATES[1] <= row["max_rps"] < RATES[2], row
+    assert row["slo_broken_at_rps"] > 0.8 * RATES[1], row
+    assert row["queue_s"] <= 0.050
 
 
 # --- readiness through a real blackbox exporter (last: it unloads a model) --------------------------

@@ -2,7 +2,9 @@
 
 - ``identity``: dynamic batching (up to 16, 20 ms queue delay), 10 ms per execution;
 - ``scaler``: no batching, 3 ms per request;
-- ``flaky``: no batching, raises for negative inputs (a BACKEND failure).
+- ``flaky``: no batching, raises for negative inputs (a BACKEND failure);
+- ``slow``: no batching, one instance, 20 ms per request: about 50 requests/s at most,
+  for the stepped load test of ``capacity``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .prometheus import free_port
 from .tools import missing
 
 MODELS = ("identity", "scaler", "flaky")
+SLOW_MODEL = "slow"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ def running_triton() -> Iterator[TritonServer]:
             time.sleep(0.003)
             return {"y": x * 2}
 
+        def slow(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            time.sleep(0.020 * len(requests))
+            return [{"y": r["x"]} for r in requests]
+
         def flaky(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if any(float(r["x"][0]) < 0 for r in requests):
                 raise ValueError("negative input")
@@ -84,6 +91,8 @@ def running_triton() -> Iterator[TritonServer]:
                                            batcher=DynamicBatcher(max_queue_delay_microseconds=20000)))
             triton.bind("scaler", scaler, inputs=vector, outputs=out, config=ModelConfig(max_batch_size=8))
             triton.bind("flaky", flaky, inputs=[Tensor(name="x", dtype=np.float32, shape=(1,))],
+                        outputs=[Tensor(name="y", dtype=np.float32, shape=(1,))], config=ModelConfig(batching=False))
+            triton.bind(SLOW_MODEL, slow, inputs=[Tensor(name="x", dtype=np.float32, shape=(1,))],
                         outputs=[Tensor(name="y", dtype=np.float32, shape=(1,))], config=ModelConfig(batching=False))
             triton.run()
             yield TritonServer(ports[0], ports[2])
@@ -122,3 +131,53 @@ def drive_load(server: TritonServer) -> None:
         thread.join(timeout=120)
     if errors:
         raise errors[0]
+
+
+def stepped_load(server: TritonServer, model: str, rates: tuple[float, ...],
+                 seconds: float) -> list[tuple[float, float]]:
+    """Open-loop load in steps: ``rates[i]`` requests/s for ``seconds`` each; returns each step's (start, end).
+
+    A scheduler hands out send times; 16 workers with their own clients send at those times, so
+    requests arrive at the step's rate even while the server queues them (bounded: it stops
+    after the last step, and late requests are dropped, not queued up).
+    """
+    import queue as queue_module
+
+    import numpy as np
+    from pytriton.client import ModelClient
+
+    url = f"127.0.0.1:{server.http_port}"
+    slots: queue_module.Queue[float | None] = queue_module.Queue()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with ModelClient(url, model, init_timeout_s=60, inference_timeout_s=60) as client:
+                while (at := slots.get()) is not None:
+                    wait = at - time.time()
+                    if wait > 0:
+                        time.sleep(wait)
+                    elif wait < -1.0:
+                        continue  # more than a second late: drop it, or the overload would never end
+                    client.infer_sample(x=np.array([1.0], dtype=np.float32))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=worker) for _ in range(16)]
+    for thread in workers:
+        thread.start()
+    steps = []
+    start = time.time() + 2.0
+    for rate in rates:
+        end = start + seconds
+        for i in range(int(rate * seconds)):
+            slots.put(start + i / rate)
+        steps.append((start, end))
+        start = end
+    for _ in workers:
+        slots.put(None)
+    for thread in workers:
+        thread.join(timeout=seconds * len(rates) + 120)
+    if errors:
+        raise errors[0]
+    return steps
