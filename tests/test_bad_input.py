@@ -233,6 +233,9 @@ CASES = [
     case("capacity-bad-time", "capacity", "--prometheus", "http://127.0.0.1:9", "--from", "noon", "--to", "2",
          "--slo-queue", "100ms", exit=2, says="'noon' is neither RFC 3339"),
     # --- autoscale
+    case("autoscale-no-target", "autoscale", "-o", "a.yaml", exit=2, says="give --target, or --from-capacity FILE"),
+    case("autoscale-capacity-not-json", "autoscale", "--from-capacity", "afile", "-o", "a.yaml",
+         says="afile: not the JSON of 'capacity --format json'"),
     case("autoscale-negative-target", "autoscale", "--target", "-1", "-o", "a.yaml",
          says="--target=-1 is out of range; it must be greater than 0"),
     case("autoscale-bad-deployment", "autoscale", "--target", "1", "--deployment", "Triton_Server", "-o", "a.yaml",

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sys
 import time
@@ -439,11 +440,15 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["hpa", "keda"]), default="hpa", show_default=True,
               help="An autoscaling/v2 HPA plus its prometheus-adapter rule, or a KEDA ScaledObject.")
-@click.option("--metric", type=click.Choice(sorted(SCALING_METRICS)), default="queue-time", show_default=True,
-              help="queue-time: seconds per request in Triton's queue; pending: waiting requests; "
-                   "requests: successful requests/s.")
-@click.option("--target", type=float, required=True,
+@click.option("--metric", type=click.Choice(sorted(SCALING_METRICS)),
+              help="queue-time: seconds per request in Triton's queue (default); pending: waiting requests; "
+                   "requests: successful requests/s (the default with --from-capacity).")
+@click.option("--target", type=float,
               help="Per-pod target (HPA), or threshold (KEDA): seconds, requests, or requests/s.")
+@click.option("--from-capacity", "capacity_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Take the target from 'capacity --format json' output: the model's target per pod (requests/s).")
+@click.option("--model", "capacity_model",
+              help="With --from-capacity: which model's row (needed if there are several).")
 @click.option("--deployment", default="triton", show_default=True, help="The Deployment to scale.")
 @click.option("--namespace", default="default", show_default=True)
 @click.option("--min-replicas", type=int, default=1, show_default=True)
@@ -453,7 +458,8 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
               help="Where KEDA reaches Prometheus (keda only).")
 @click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Output file; '-' for standard output.")
-def autoscale(output_format: str, metric: str, target: float, deployment: str, namespace: str, min_replicas: int,
+def autoscale(output_format: str, metric: str | None, target: float | None, capacity_file: Path | None,
+              capacity_model: str | None, deployment: str, namespace: str, min_replicas: int,
               max_replicas: int, job: str, prometheus_url: str, out_path: Path) -> None:
     """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
 
@@ -461,7 +467,16 @@ def autoscale(output_format: str, metric: str, target: float, deployment: str, n
     Examples:
       python -m triton_dash autoscale --format hpa --metric queue-time --target 0.05 -o k8s/triton-hpa.yaml
       python -m triton_dash autoscale --format keda --metric requests --target 120 --deployment llama -o so.yaml
+      python -m triton_dash capacity ... --format json > cap.json
+      python -m triton_dash autoscale --from-capacity cap.json --model llama -o k8s/llama-hpa.yaml
     """
+    if capacity_file is not None:
+        if target is not None or metric not in (None, "requests"):
+            raise click.UsageError("--from-capacity sets the target in requests/s: drop --target and --metric")
+        metric, target = "requests", _capacity_target(capacity_file, capacity_model)
+    if target is None:
+        raise click.UsageError("give --target, or --from-capacity FILE")
+    metric = metric or "queue-time"
     text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment, namespace=namespace,
                           min_replicas=min_replicas, max_replicas=max_replicas, job=job,
                           prometheus_url=prometheus_url)
@@ -534,6 +549,26 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
     click.echo(rows_json(rows) if output_format == "json" else rows_table(rows, slo, share))
     if plot_path is not None:
         plot(rows, slo, plot_path)
+
+
+def _capacity_target(path: Path, model: str | None) -> float:
+    """The target per pod of one model's row in 'capacity --format json' output."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json' ({exc})") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json'")
+    chosen = [r for r in rows if model is None or r["model"] == model]
+    if len(chosen) != 1:
+        names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
+        raise click.ClickException(f"{path}: pick one model with --model (models: {names})")
+    value = chosen[0].get("target_per_pod")
+    if not isinstance(value, int | float) or value <= 0:
+        raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")
+    return float(value)
 
 
 def _seconds_float(text: str) -> float:
