@@ -337,7 +337,7 @@ def test_unexpected_error_is_one_line_and_debug_masks_secrets(workdir: Path,
 
 
 def test_interrupt_exits_130_and_leaves_files(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import triton_dash.cli as cli
+    import triton_dash.cli.outputs as cli
 
     def interrupted(**kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -14,7 +14,7 @@ The layers, each importing only the ones before it:
   :mod:`~triton_dash.provision` (the compose stack), :mod:`~triton_dash.kubernetes`,
   :mod:`~triton_dash.docs` (the README's catalogue);
 - :mod:`triton_dash.cli`: ``python -m triton_dash build | push | provision | rules | podmonitor``,
-  with one error path (:mod:`triton_dash.cli_errors`).
+  one module per command group and one error path (:mod:`triton_dash.cli.errors`).
 
     from triton_dash.panels import queue_time_per_request
     panel = queue_time_per_request(width=12)

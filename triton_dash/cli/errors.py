@@ -22,11 +22,11 @@ from typing import Any, NoReturn
 
 import click
 
-from .build import BuildError
-from .finalize import FinalizeError
-from .grafana.client import GrafanaError
-from .grafana.push import PushError
-from .validate import InvalidValue
+from ..build import BuildError
+from ..finalize import FinalizeError
+from ..grafana.client import GrafanaError
+from ..grafana.push import PushError
+from ..validate import InvalidValue
 
 __all__ = ["EXIT_INTERRUPTED", "SECRET_ENV", "SafeGroup", "mask", "remember_secret"]
 

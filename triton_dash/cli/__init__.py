@@ -1,0 +1,16 @@
+"""``python -m triton_dash`` / ``triton-dash``: the command line.
+
+    triton-dash build                      # built-in dashboards -> dashboards/*.json
+    triton-dash build my.dashboard.py -o out/
+    triton-dash build --check              # exit 1 if dashboards/ differs from the code
+    triton-dash push --dry-run             # what would change in the Grafana at $GRAFANA_URL
+    triton-dash provision                  # Grafana/Prometheus/compose files -> provisioning/
+    triton-dash rules --format prometheusrule -o triton-rules.yaml
+"""
+
+from __future__ import annotations
+
+from . import capacity, inspect, outputs, push  # noqa: F401  (each module registers its commands)
+from ._group import main
+
+__all__ = ["main"]

@@ -1,0 +1,120 @@
+"""Helpers every command shares: atomic writes or --check, NAME=VALUE pairs, times, durations, progress bars."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .. import validate
+from ..analysis.sources import Dashboard, SourceError, load
+from ..render import write_files
+
+__all__ = ["EXIT_CANNOT_RUN", "cannot_run", "capacity_target", "duration_seconds", "load_dashboards", "overrides",
+           "parse_time", "progress", "seconds_float", "write_or_check"]
+
+EXIT_CANNOT_RUN = 2
+
+
+def write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command: str) -> list[Path]:
+    """Write every file (all or nothing), or with ``check`` only compare and exit 1 on drift."""
+    if check:
+        stale = [str(path) for path, text in outputs.items()
+                 if not path.is_file() or path.read_text(encoding="utf-8") != text]
+        if stale:
+            raise click.ClickException(f"out of date, run 'triton-dash {command}': {', '.join(stale)}")
+        click.echo(f"{len(outputs)} files in {out_dir} are up to date")
+        return []
+    for path in outputs:
+        validate.output_file(path, "output file")
+    try:
+        return write_files(outputs)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}; nothing was written") from exc
+
+
+def overrides(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.ClickException(f"expected NAME=VALUE, got {item!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def cannot_run(message: str) -> None:
+    """One line and exit status 2: the command could not run at all (distinct from 'found problems')."""
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    click.get_current_context().exit(EXIT_CANNOT_RUN)
+
+
+def load_dashboards(files: tuple[Path, ...]) -> list[Dashboard]:
+    try:
+        return load(files)
+    except SourceError as exc:
+        cannot_run(str(exc))
+        raise AssertionError("unreachable") from exc
+
+
+def parse_time(value: str | None) -> float:
+    if value is None:
+        return time.time()
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither RFC 3339 (2026-12-03T10:00:00Z) nor Unix seconds",
+                                 param_hint="--at") from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no time zone; add Z or +01:00", param_hint="--at")
+    return parsed.timestamp()
+
+
+def duration_seconds(text: str) -> int:
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+    return max(1, int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text))))
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda _n: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def capacity_target(path: Path, model: str | None) -> float:
+    """The target per pod of one model's row in 'capacity --format json' output."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json' ({exc})") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json'")
+    chosen = [r for r in rows if model is None or r["model"] == model]
+    if len(chosen) != 1:
+        names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
+        raise click.ClickException(f"{path}: pick one model with --model (models: {names})")
+    value = chosen[0].get("target_per_pod")
+    if not isinstance(value, int | float) or value <= 0:
+        raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")
+    return float(value)
+
+
+def seconds_float(text: str) -> float:
+    return sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)(ms|s|m|h)", text))

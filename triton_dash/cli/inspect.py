@@ -1,0 +1,108 @@
+"""``check`` (a live Prometheus) and ``lint`` (offline): what is wrong with a dashboard's numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import validate
+from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
+from ..check.resolve import Macros
+from ..lint import RULES as LINT_RULES
+from ..lint import UNUSED_EXCLUSION, lint
+from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
+from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
+from ._group import main
+from .errors import remember_secret
+
+__all__ = ["check", "lint_command"]
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--prometheus", "prometheus_url", envvar="PROMETHEUS_URL", required=True, metavar="URL",
+              help="Prometheus' base URL [env PROMETHEUS_URL].")
+@click.option("--at", "at_text", metavar="TIME", help="When to evaluate: RFC 3339 or Unix seconds [default: now].")
+@click.option("--set", "settings", multiple=True, metavar="VAR=VALUE",
+              help="Choose a dashboard variable's value (repeatable; VALUE may list values with commas).")
+@click.option("--scrape-interval", default="15s", show_default=True,
+              help="The Grafana datasource's scrape interval: $__rate_interval is 4 times it.")
+@click.option("--lookback", default="1d", show_default=True, help="How far back to look for a missing family.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per Prometheus request.")
+@click.option("--token", envvar="PROMETHEUS_TOKEN", callback=remember_secret,
+              help="Bearer token [env PROMETHEUS_TOKEN].")
+@click.option("--user", envvar="PROMETHEUS_USER", help="Basic-auth user [env PROMETHEUS_USER].")
+@click.option("--password", envvar="PROMETHEUS_PASSWORD", callback=remember_secret,
+              help="Basic-auth password [env PROMETHEUS_PASSWORD].")
+@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="CA bundle for Prometheus' TLS.")
+@click.option("--insecure", is_flag=True, help="Do not verify Prometheus' TLS certificate.")
+def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, settings: tuple[str, ...],
+          scrape_interval: str, lookback: str, output_format: str, timeout: float, token: str | None,
+          user: str | None, password: str | None, ca_bundle: str | None, insecure: bool) -> None:
+    """Say why each panel shows no data, on your own Prometheus.
+
+    Runs every target of the dashboards (the built-in ones, or FILES: compiled
+    JSON, Grafana exports, *.dashboard.py) as Grafana would, and reports per
+    panel ok, idle, no-data (with the reason and the fix), nan or error, and the
+    health of the Triton scrape targets. Exit 0: nothing wrong; 1: something is
+    wrong; 2: could not run.
+
+    \b
+    Examples:
+      python -m triton_dash check --prometheus http://127.0.0.1:9090
+      python -m triton_dash check --prometheus http://prom:9090 --set job=triton-server --format json
+      python -m triton_dash check --prometheus http://prom:9090 their-dashboard.json --at 2026-12-03T10:00:00Z
+    """
+    at = parse_time(at_text)
+    chosen = overrides(settings)
+    validate.duration(scrape_interval, "--scrape-interval")
+    validate.duration(lookback, "--lookback")
+    seconds = duration_seconds(scrape_interval)
+    macros = Macros(rate_interval=f"{4 * seconds}s", interval=f"{seconds}s")
+    dashboards = load_dashboards(files)
+    client = PrometheusClient(prometheus_url, token=token, user=user, password=password, timeout=timeout,
+                              verify=False if insecure else (ca_bundle or True))
+    total = count_targets(dashboards)
+    try:
+        with progress(total, "checking") as advance:
+            report = run_check(client, dashboards, at=at, chosen=chosen, macros=macros,
+                               lookback_s=duration_seconds(lookback), progress=advance)
+    except PrometheusUnavailable as exc:
+        cannot_run(str(exc))
+        return
+    click.echo(report.json() if output_format == "json" else report.text())
+    if report.failed:
+        click.get_current_context().exit(1)
+
+
+@main.command(name="lint")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
+def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+    """Find wrong PromQL and dashboard mistakes in any Grafana dashboard, offline.
+
+    FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
+    *.dashboard.py files; with none, the built-in dashboards. Each finding has a
+    rule id, a severity, where it is and what to write instead. Exit 0: no
+    errors; 1: errors; 2: could not read the input or the configuration.
+
+    \b
+    Examples:
+      python -m triton_dash lint their-dashboard.json
+      python -m triton_dash lint dashboards/*.json --format json
+    """
+    dashboards = load_dashboards(files)
+    path = config_path or find_config(Path.cwd())
+    try:
+        exclusions = load_config(path, set(LINT_RULES) | {UNUSED_EXCLUSION}) if path else []
+    except ConfigError as exc:
+        cannot_run(str(exc))
+        return
+    report = lint(dashboards, exclusions)
+    click.echo(report.json() if output_format == "json" else report.text())
+    if report.errors:
+        click.get_current_context().exit(1)

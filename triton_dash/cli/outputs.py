@@ -1,0 +1,211 @@
+"""Commands that write files: build, provision, rules, podmonitor, autoscale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import validate
+from ..autoscale import METRICS as SCALING_METRICS
+from ..autoscale import autoscale_yaml
+from ..build import compile_builtin, compile_files
+from ..grafana.push import FolderSpec
+from ..kubernetes import configmap_yaml, pod_monitor_yaml
+from ..provision import provision_files
+from ..rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
+from ._common import capacity_target, overrides, write_or_check
+from ._group import main
+
+__all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("dashboards"), show_default=True, help="Folder for the JSON files.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the JSON in the folder differs.")
+@click.option("--recording-rules", is_flag=True,
+              help="Built-in dashboards read the recorded rates of 'triton-dash rules' instead of raw counters.")
+@click.option("--format", "output_format", type=click.Choice(["json", "configmap"]), default="json",
+              show_default=True, help="Grafana JSON, or one Kubernetes ConfigMap per dashboard (Grafana sidecar).")
+@click.option("--namespace", default="monitoring", show_default=True, help="ConfigMap namespace.")
+@click.option("--folder", default=FolderSpec.title, show_default=True, help="Grafana folder (ConfigMap annotation).")
+@click.option("--folder-annotation", default="grafana_folder", show_default=True,
+              help="Annotation key the Grafana sidecar reads the folder from (sidecar.dashboards.folderAnnotation).")
+@click.option("--cluster-label", metavar="NAME",
+              help="Multi-cluster fleets: add a cluster variable and a NAME=~\"$cluster\" matcher to every query.")
+def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
+          namespace: str, folder: str, folder_annotation: str, cluster_label: str | None) -> None:
+    """Compile dashboards to Grafana JSON.
+
+    With no FILES, compiles the built-in dashboards. FILES are Python files
+    (``*.dashboard.py``) each defining a grafanalib ``dashboard``; ``x.dashboard.py``
+    becomes ``x.json``. Nothing is written unless every dashboard compiles.
+
+    \b
+    Examples:
+      python -m triton_dash build
+      python -m triton_dash build my.dashboard.py -o out/
+      python -m triton_dash build --format configmap -o k8s/ --namespace monitoring
+      python -m triton_dash build --recording-rules --cluster-label cluster -o fleet/
+    """
+    if files and (recording_rules or cluster_label):
+        raise click.ClickException("--recording-rules and --cluster-label apply to the built-in dashboards; in "
+                                   "your own files pass selector=Selector(recorded=True, cluster_label=...) to the "
+                                   "panels")
+    if not check:
+        validate.output_dir(out_dir, "-o/--out")
+    compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules,
+                                                                   cluster_label=cluster_label)
+    if output_format == "configmap":
+        outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
+            item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
+            for item in compiled}
+    else:
+        outputs = {out_dir / f"{item.stem}.json": item.text for item in compiled}
+    written = write_or_check(outputs, out_dir, check, "build")
+    for item, path in zip(compiled, written, strict=False):
+        rows = sum(1 for p in item.document["panels"] if p["type"] == "row")
+        panels = sum(1 if p["type"] != "row" else len(p.get("panels", [])) for p in item.document["panels"])
+        click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {panels} panels in {rows} rows)")
+
+
+@main.command()
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("provisioning"), show_default=True, help="Folder for the provisioning tree.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the tree differs.")
+def provision(out_dir: Path, check: bool) -> None:
+    """Write Grafana provisioning, prometheus.yml and the docker-compose stack.
+
+    \b
+    Examples:
+      python -m triton_dash provision
+      python -m triton_dash provision --check      # exit 1 if provisioning/ is stale
+    """
+    if not check:
+        validate.output_dir(out_dir, "-o/--out")
+    outputs = {out_dir / name: text for name, text in provision_files().items()}
+    for path in write_or_check(outputs, out_dir, check, "provision"):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Output file [default: provisioning/prometheus/rules/triton.rules.yml, or "
+                   "triton-dash.prometheusrule.yaml with --format prometheusrule]; '-' for standard output.")
+@click.option("--format", "output_format", type=click.Choice(["prometheus", "prometheusrule"]),
+              default="prometheus", show_default=True,
+              help="A Prometheus rules file, or a PrometheusRule manifest for the Prometheus Operator.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an alert threshold or duration, e.g. --set queue_time_seconds=0.25 (repeatable).")
+@click.option("--release", default="kube-prometheus-stack", show_default=True,
+              help="PrometheusRule 'release' label: kube-prometheus-stack ignores rules without it.")
+@click.option("--namespace", default="monitoring", show_default=True, help="PrometheusRule namespace.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
+@click.option("--cluster-label", metavar="NAME",
+              help="Multi-cluster fleets: keep the external label NAME in every recording and alert.")
+def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
+          check: bool, cluster_label: str | None) -> None:
+    """Write recording and alerting rules built from the panels' own queries.
+
+    Every value is checked and every rule parsed as PromQL before the file is written.
+
+    \b
+    Examples:
+      python -m triton_dash rules
+      python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
+      python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
+    """
+    values = overrides(settings)
+    if cluster_label is not None:
+        values["cluster_label"] = cluster_label
+    config = AlertConfig.from_overrides(values)
+    groups = rule_groups(config)
+    if output_format == "prometheusrule":
+        text = prometheus_rule(groups, namespace=namespace, release=release)
+        default = Path("triton-dash.prometheusrule.yaml")
+    else:
+        text = rules_yaml(groups)
+        default = Path("provisioning/prometheus/rules/triton.rules.yml")
+    if out_path == Path("-"):
+        click.echo(text, nl=False)
+        return
+    target = out_path or default
+    if not check:
+        validate.output_file(target, "-o/--out")
+    for path in write_or_check({target: text}, target.parent, check, "rules"):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("triton-dash.podmonitor.yaml"), show_default=True)
+@click.option("--namespace", default="monitoring", show_default=True)
+@click.option("--release", default="kube-prometheus-stack", show_default=True)
+@click.option("--match-label", "match_labels", multiple=True, default=("app=triton",), show_default=True,
+              metavar="KEY=VALUE", help="Pod labels that select Triton pods (repeatable).")
+@click.option("--port", default="metrics", show_default=True, help="Name of the pods' metrics container port.")
+def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple[str, ...], port: str) -> None:
+    """Write a PodMonitor that scrapes Triton's metrics port.
+
+    \b
+    Example:
+      python -m triton_dash podmonitor --release prom --match-label app=triton --port metrics -o k8s/pm.yaml
+    """
+    validate.output_file(out_path, "-o/--out")
+    labels = overrides(match_labels)
+    text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port)
+    for path in write_or_check({out_path: text}, out_path.parent, False, "podmonitor"):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--format", "output_format", type=click.Choice(["hpa", "keda"]), default="hpa", show_default=True,
+              help="An autoscaling/v2 HPA plus its prometheus-adapter rule, or a KEDA ScaledObject.")
+@click.option("--metric", type=click.Choice(sorted(SCALING_METRICS)),
+              help="queue-time: seconds per request in Triton's queue (default); pending: waiting requests; "
+                   "requests: successful requests/s (the default with --from-capacity).")
+@click.option("--target", type=float,
+              help="Per-pod target (HPA), or threshold (KEDA): seconds, requests, or requests/s.")
+@click.option("--from-capacity", "capacity_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Take the target from 'capacity --format json' output: the model's target per pod (requests/s).")
+@click.option("--model", "capacity_model",
+              help="With --from-capacity: which model's row (needed if there are several).")
+@click.option("--deployment", default="triton", show_default=True, help="The Deployment to scale.")
+@click.option("--namespace", default="default", show_default=True)
+@click.option("--min-replicas", type=int, default=1, show_default=True)
+@click.option("--max-replicas", type=int, default=10, show_default=True)
+@click.option("--job", default="triton", show_default=True, help="Regex of Triton's scrape job.")
+@click.option("--prometheus-url", default="http://prometheus-operated.monitoring:9090", show_default=True,
+              help="Where KEDA reaches Prometheus (keda only).")
+@click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Output file; '-' for standard output.")
+def autoscale(output_format: str, metric: str | None, target: float | None, capacity_file: Path | None,
+              capacity_model: str | None, deployment: str, namespace: str, min_replicas: int,
+              max_replicas: int, job: str, prometheus_url: str, out_path: Path) -> None:
+    """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
+
+    \b
+    Examples:
+      python -m triton_dash autoscale --format hpa --metric queue-time --target 0.05 -o k8s/triton-hpa.yaml
+      python -m triton_dash autoscale --format keda --metric requests --target 120 --deployment llama -o so.yaml
+      python -m triton_dash capacity ... --format json > cap.json
+      python -m triton_dash autoscale --from-capacity cap.json --model llama -o k8s/llama-hpa.yaml
+    """
+    if capacity_file is not None:
+        if target is not None or metric not in (None, "requests"):
+            raise click.UsageError("--from-capacity sets the target in requests/s: drop --target and --metric")
+        metric, target = "requests", capacity_target(capacity_file, capacity_model)
+    if target is None:
+        raise click.UsageError("give --target, or --from-capacity FILE")
+    metric = metric or "queue-time"
+    text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment, namespace=namespace,
+                          min_replicas=min_replicas, max_replicas=max_replicas, job=job,
+                          prometheus_url=prometheus_url)
+    if out_path == Path("-"):
+        click.echo(text, nl=False)
+        return
+    validate.output_file(out_path, "-o/--out")
+    for path in write_or_check({out_path: text}, out_path.parent, False, "autoscale"):
+        click.echo(f"wrote {path}")
