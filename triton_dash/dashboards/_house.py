@@ -6,7 +6,10 @@ from collections.abc import Sequence
 
 import grafanalib.core as G
 
-__all__ = ["default_dashboard"]
+from ..panels import DataSource, PanelScope
+from ..selector import Selector
+
+__all__ = ["default_dashboard", "panel_scope"]
 
 
 def default_dashboard(
@@ -19,3 +22,13 @@ def default_dashboard(
         templating=G.Templating(list=list(variables)), refresh="30s", graphTooltip=1,
         timezone="browser", time=G.Time("now-1h", "now"),
     )
+
+
+def panel_scope(selector: Selector, datasource: DataSource, *, recording_rules: bool,
+                cluster_label: str | None) -> PanelScope:
+    """What every panel of a built-in dashboard gets: the selector (recorded, clustered) and the datasource."""
+    if recording_rules:
+        selector = selector.with_(recorded=True)
+    if cluster_label:
+        selector = selector.with_(cluster_label=cluster_label)
+    return {"selector": selector, "datasource": datasource}

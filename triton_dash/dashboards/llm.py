@@ -14,9 +14,9 @@ from __future__ import annotations
 import grafanalib.core as G
 
 from .. import panels as p
-from ..panels import DATASOURCE, DataSource, PanelScope
+from ..panels import DATASOURCE, DataSource
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._house import default_dashboard
+from ._house import default_dashboard, panel_scope
 from .variables import triton_variables
 
 __all__ = ["TRITON_LLM_UID", "triton_llm"]
@@ -35,11 +35,7 @@ def triton_llm(
     rates of ``triton-dash rules`` (the instance variable then does not filter
     them); the TensorRT-LLM gauges always read raw series.
     """
-    if recording_rules:
-        selector = selector.with_(recorded=True)
-    if cluster_label:
-        selector = selector.with_(cluster_label=cluster_label)
-    kw: PanelScope = {"selector": selector, "datasource": datasource}
+    kw = panel_scope(selector, datasource, recording_rules=recording_rules, cluster_label=cluster_label)
     rows = [
         G.RowPanel(title="Time to first response (Triton core)", panels=[
             p.first_response_time(**kw), p.first_response_heatmap(**kw),

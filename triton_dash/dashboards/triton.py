@@ -9,9 +9,9 @@ from __future__ import annotations
 import grafanalib.core as G
 
 from .. import panels as p
-from ..panels import DATASOURCE, DataSource, PanelScope
+from ..panels import DATASOURCE, DataSource
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._house import default_dashboard
+from ._house import default_dashboard, panel_scope
 from .variables import triton_variables
 
 __all__ = ["TRITON_OVERVIEW_UID", "triton_overview"]
@@ -30,11 +30,7 @@ def triton_overview(
     ``triton-dash rules`` instead of raw counters (fast for large fleets; the
     instance variable then filters only the host and GPU panels).
     """
-    if recording_rules:
-        selector = selector.with_(recorded=True)
-    if cluster_label:
-        selector = selector.with_(cluster_label=cluster_label)
-    kw: PanelScope = {"selector": selector, "datasource": datasource}
+    kw = panel_scope(selector, datasource, recording_rules=recording_rules, cluster_label=cluster_label)
     rows = [
         G.RowPanel(title="Service health", panels=[
             p.targets_up(**kw), p.targets_down(**kw), p.service_models_serving(**kw),
