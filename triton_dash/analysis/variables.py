@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = ["UnexpandedVariable", "all_panels", "expand", "offline_values", "query_panels", "regex_escape",
-           "targets", "variable_names"]
+           "targets"]
 
 _REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
 _NAMED = re.compile(r"\$\{([A-Za-z_]\w*)(?::\w+)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\]")
@@ -45,11 +45,6 @@ def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m"
     if left:
         raise UnexpandedVariable(f"unknown variable {left[0]} in {expr}")
     return out
-
-
-def variable_names(expr: str) -> set[str]:
-    """The variables an expression uses (macros included)."""
-    return {m[1] or m[2] or m[3] for m in _NAMED.finditer(expr)}
 
 
 def _seconds(duration: str) -> int:

@@ -102,6 +102,8 @@ def _target_findings(doc: Mapping[str, Any], source: str) -> Iterable[Finding]:
             continue
         ctx = TargetContext(doc, panel, target, target["expr"], ast)
         for rule in TARGET_RULES:
+            if rule.check is None:
+                continue
             for message in dict.fromkeys(rule.check(ctx)):
                 yield finding(rule.id, message)
 
@@ -109,10 +111,12 @@ def _target_findings(doc: Mapping[str, Any], source: str) -> Iterable[Finding]:
 def _dashboard_findings(item: Dashboard) -> Iterable[Finding]:
     doc, title = item.document, _title(item.document, item.source)
     for rule in DASHBOARD_RULES:
+        assert rule.check is not None
         yield from (Finding(rule.id, rule.severity, title, "", "", m, item.source) for m in rule.check(doc))
     for panel in query_panels(doc):
         panel_title = _panel_title(panel)
         for rule in PANEL_RULES:
+            assert rule.check is not None
             yield from (Finding(rule.id, rule.severity, title, panel_title, "", m, item.source)
                         for m in rule.check(panel))
     yield from _target_findings(doc, item.source)

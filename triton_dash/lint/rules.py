@@ -60,7 +60,7 @@ class Rule:
     severity: str
     scope: str  # dashboard, panel, target
     description: str
-    check: Callable[..., Iterator[str]]
+    check: Callable[..., Iterator[str]] | None  # None: the runner itself reports it (promql-parse)
 
 
 def _strip(node: Node) -> Node:
@@ -176,10 +176,6 @@ def panel_units(panel: Mapping[str, Any]) -> Iterator[str]:
 
 
 # --- target rules --------------------------------------------------------------------------------
-
-def promql_parse(ctx: TargetContext) -> Iterator[str]:
-    return iter(())  # parse errors are reported by the runner before any rule runs
-
 
 def rate_interval(ctx: TargetContext) -> Iterator[str]:
     for use in _uses(ctx.ast):
@@ -326,7 +322,7 @@ def unknown_metric(ctx: TargetContext) -> Iterator[str]:
                    "the name against the server's /metrics")
 
 
-def _rule(id: str, severity: str, scope: str, description: str, check: Callable[..., Iterator[str]]) -> Rule:
+def _rule(id: str, severity: str, scope: str, description: str, check: Callable[..., Iterator[str]] | None) -> Rule:
     return Rule(id, severity, scope, description, check)
 
 
@@ -345,7 +341,7 @@ PANEL_RULES = (
     _rule("panel-units", WARNING, "panel", "panels set a unit", panel_units),
 )
 TARGET_RULES = (
-    _rule("promql-parse", ERROR, "target", "the expression parses as PromQL", promql_parse),
+    _rule("promql-parse", ERROR, "target", "the expression parses as PromQL (reported by the runner)", None),
     _rule("rate-interval", WARNING, "target", "rate/irate/increase windows use $__rate_interval", rate_interval),
     _rule("rate-interval-too-short", ERROR, "target", "no rate(x[$__interval])", rate_interval_too_short),
     _rule("irate-in-panel", WARNING, "target", "no irate() in dashboard panels", irate_in_panel),
