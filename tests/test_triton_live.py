@@ -219,10 +219,12 @@ def test_readiness_of_a_real_triton_and_an_unloaded_model(window: Window) -> Non
                                      data=b"{}", method="POST")
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
+    # Each URL is its own scrape target: wait until both have been probed since the unload, then one more scrape.
     deadline = time.monotonic() + 30
-    while _probes(window).get("/v2/models/scaler/ready") != 0:
+    while (_probes(window).get("/v2/models/scaler/ready"), _probes(window).get("/v2/health/ready")) != (0, 0):
         assert time.monotonic() < deadline, _probes(window)
         time.sleep(0.5)
+    time.sleep(1.5)
     panels = {p["title"]: p for p in query_panels(OVERVIEW)}
     ctx = Context(window.prometheus, at=time.time())
     got = evaluate(ctx, OVERVIEW, panels["Probe success by endpoint"]["targets"][0]["expr"], {})
