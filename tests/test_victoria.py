@@ -30,6 +30,7 @@ import pytest
 
 from triton_dash.build import compile_builtin
 from triton_dash.rules import AlertConfig, alert_rules, recording_rules, rule_groups, rules_yaml
+from triton_dash.validate import duration_seconds
 
 from .grafana import load_dashboards
 from .support import oracle
@@ -117,10 +118,6 @@ def test_series_notation_is_expanded_as_promtool_does() -> None:
     assert expand_series("0+2x2 5x1 _x2 -1-1x1") == [0, 2, 4, 5, 5, None, None, -1, -2]
 
 
-def _seconds(duration: str) -> int:
-    return sum(int(n) * {"s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)([smh])", duration))
-
-
 def _firing(vm: Prometheus, start: int, end: int) -> list[tuple[str, dict[str, str]]]:
     """Alerts firing at ``end``, from the ALERTS series vmalert's replay wrote.
 
@@ -128,7 +125,7 @@ def _firing(vm: Prometheus, start: int, end: int) -> list[tuple[str, dict[str, s
     (observed here), so firing is derived as Prometheus defines it: active at every
     evaluation (1m apart, no gap) for at least ``for`` up to ``end``.
     """
-    duration = {r["alert"]: _seconds(r["for"]) for r in alert_rules(AlertConfig())["rules"]}
+    duration = {r["alert"]: duration_seconds(r["for"]) for r in alert_rules(AlertConfig())["rules"]}
     data = vm.api("/api/v1/query_range", query="ALERTS", start=start, end=end, step=60)
     out = []
     for series in data["result"]:

@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import promql_parser
-
 from . import queries as q
 from . import validate
 from .render import generated_yaml
@@ -59,20 +57,12 @@ def pod_query(metric: str, *, selector: Selector, by: tuple[str, ...] = ("namesp
     return _metric(metric).query(selector, by)
 
 
-def _check(expr: str, what: str) -> str:
-    try:
-        promql_parser.parse(expr)
-    except ValueError as exc:
-        raise validate.InvalidValue(f"{what} is not valid PromQL ({exc})") from None
-    return expr
-
-
 def adapter_rule(metric: str, *, job: str = "triton", rate_window: str = "1m") -> dict[str, Any]:
     """A prometheus-adapter ``rules`` entry serving the per-pod metric on ``custom.metrics.k8s.io``."""
     spec = _metric(metric)
     selector = Selector(job=_MATCHERS, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window)
     raw = spec.query(selector, (_GROUP,))
-    _check(raw.replace(f'job=~"{_MATCHERS}"', f'job=~"{job}"').replace(_GROUP, "pod"), "the adapter query")
+    validate.promql(raw.replace(f'job=~"{_MATCHERS}"', f'job=~"{job}"').replace(_GROUP, "pod"), "the adapter query")
     template = raw.replace(f'job=~"{_MATCHERS}"', f'<<.LabelMatchers>>, job=~"{job}"').replace(_GROUP, "<<.GroupBy>>")
     return {
         "seriesQuery": f'nv_inference_request_success{{job=~"{job}",namespace!="",pod!=""}}',
@@ -107,7 +97,7 @@ def keda_scaled_object(metric: str, *, target: float, deployment: str, namespace
     spec = _metric(metric)
     selector = Selector(job=job, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window,
                         extra=(("namespace", "=", namespace),))
-    query = _check(spec.query(selector, ()), "the KEDA query")
+    query = validate.promql(spec.query(selector, ()), "the KEDA query")
     return {
         "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
         "metadata": {"name": deployment, "namespace": namespace,

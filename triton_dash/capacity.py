@@ -84,14 +84,14 @@ def capacity(client: PrometheusClient, start: float, end: float, *, slo: Slo, se
     fetch = {
         "rps": q.success_rate(selector, BY), "latency": q.request_time_per_request(selector, BY),
         "queue": q.queue_time_per_request(selector, BY), "batch": q.batch_size(selector, BY),
-        "pods": f"count by (model, version) ({q.success_rate(selector, (*BY, 'instance'))} > 0)",
+        "pods": q.serving_pods(selector, BY),
     }
     data: dict[str, Series] = {}
     for name, expr in fetch.items():
         data[name] = _series(client, expr, start, end, step)
         tick(1)
-    gpu = _scalar(client, f"max({q.gpu_utilization(selector)})", start, end, step)
-    memory = _scalar(client, f"max({q.gpu_memory_used_ratio(selector)})", start, end, step)
+    gpu = _scalar(client, q.busiest_gpu_utilization(selector), start, end, step)
+    memory = _scalar(client, q.fullest_gpu_memory_ratio(selector), start, end, step)
     tick(1)
     need = max(1, round(sustain / step))
     rows = []

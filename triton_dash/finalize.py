@@ -26,7 +26,6 @@ place, for the built-in dashboards and for users' own ``*.dashboard.py`` files:
 from __future__ import annotations
 
 import json
-import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import grafanalib.core as G
 from grafanalib._gen import DashboardEncoder
 
 from .panels import FlowPos
+from .validate import valid_uid
 
 __all__ = ["GRID_COLUMNS", "MANAGED_TAG", "SCHEMA_VERSION", "FinalizeError", "finalize", "valid_uid"]
 
@@ -45,7 +45,6 @@ MANAGED_TAG = "triton-dash"
 GRID_COLUMNS = 24
 DEFAULT_SIZE = (12, 8)  # width, height of a panel that has no gridPos
 ROW_HEIGHT = 1
-_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 _DASHBOARD_KEYS = (
     "annotations", "description", "editable", "fiscalYearStartMonth", "graphTooltip", "links",
@@ -77,11 +76,6 @@ _OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
 
 class FinalizeError(ValueError):
     """The dashboard cannot be turned into valid Grafana JSON."""
-
-
-def valid_uid(uid: str) -> bool:
-    """Grafana accepts uids of 1-40 letters, digits, ``-`` and ``_``."""
-    return bool(_UID.match(uid))
 
 
 def _to_dict(obj: Any) -> Any:

@@ -15,8 +15,6 @@ Histograms are recorded as their ``_bucket`` (keeping ``le``), ``_sum`` and
 
 from __future__ import annotations
 
-import functools
-
 from . import metrics as m
 from .metrics import Metric, MetricKind
 
@@ -63,19 +61,23 @@ def _gauge(level: str, name: str, unit: str, labels: tuple[str, ...], help: str)
                   scrape_labels=("job",))
 
 
-@functools.cache
-def recorded_series(name: str, cluster_label: str | None = None) -> Metric | None:
-    """The recorded series that replaces counter ``name`` (None if it has no recording)."""
-    metric = next((m for m in RECORDED_COUNTERS if m.name == name), None)
-    if metric is None:
-        return None
+def _recorded(metric: Metric, cluster_label: str | None = None) -> Metric:
     kept = _kept_labels(metric, cluster_label)
     return _gauge("_".join(kept), metric.name, f"{metric.unit}/s", kept,
                   f"Recorded: sum by ({', '.join(kept)}) of rate({metric.name}[{RECORDING_WINDOW}]).")
 
 
+_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in RECORDED_COUNTERS}
 #: Source metric name -> its recorded series (single cluster).
-RECORDED: dict[str, Metric] = {metric.name: recorded_series(metric.name) for metric in RECORDED_COUNTERS}  # type: ignore[misc]
+RECORDED: dict[str, Metric] = {name: _recorded(metric) for name, metric in _BY_NAME.items()}
+
+
+def recorded_series(name: str, cluster_label: str | None = None) -> Metric | None:
+    """The recorded series that replaces counter ``name`` (None if it has no recording)."""
+    metric = _BY_NAME.get(name)
+    if metric is None:
+        return None
+    return RECORDED[name] if cluster_label is None else _recorded(metric, cluster_label)
 
 
 def executed_requests(cluster_label: str | None = None) -> Metric:
@@ -100,6 +102,5 @@ OVERHEAD_DURATION = overhead_duration()
 def recording_rule(metric: Metric, cluster_label: str | None = None) -> dict[str, str]:
     """The Prometheus recording rule that produces ``recorded_series(metric.name, cluster_label)``."""
     by = ", ".join(_kept_labels(metric, cluster_label))
-    series = recorded_series(metric.name, cluster_label)
-    assert series is not None, metric.name
-    return {"record": series.name, "expr": f"sum by ({by}) (rate({metric.name}[{RECORDING_WINDOW}]))"}
+    return {"record": _recorded(metric, cluster_label).name,
+            "expr": f"sum by ({by}) (rate({metric.name}[{RECORDING_WINDOW}]))"}

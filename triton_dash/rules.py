@@ -229,9 +229,9 @@ def _readiness_alerts(config: AlertConfig) -> list[dict[str, Any]]:
 def _canary_alert(config: AlertConfig) -> dict[str, Any]:
     """A version worse than the model's other versions combined, while both take traffic."""
     sel, by, factor = config.selector, config.grouping, f"{config.canary_factor:g}"
-    errors = (f"({q.version_error_ratio(sel, by)} > {factor} * {q.other_versions_error_ratio(sel, by)} "
-              f"and {q.version_error_ratio(sel, by)} > {config.canary_min_error_ratio:g})")
-    slower = f"({q.version_request_time(sel, by)} > {factor} * {q.other_versions_request_time(sel, by)})"
+    errors = (f"({q.error_ratio(sel, by)} > {factor} * {q.other_versions_error_ratio(sel, by)} "
+              f"and {q.error_ratio(sel, by)} > {config.canary_min_error_ratio:g})")
+    slower = f"({q.request_time_per_request(sel, by)} > {factor} * {q.other_versions_request_time(sel, by)})"
     return _alert(
         "TritonModelVersionWorse", f"{errors} or {slower}", config.canary_for, "warning",
         "A Triton model version fails or answers worse than the model's other versions.",
@@ -284,8 +284,6 @@ def check_rule_groups(groups: Sequence[Mapping[str, Any]]) -> None:
 
     Raises :class:`~triton_dash.validate.InvalidValue` naming the rule; run before any file is written.
     """
-    import promql_parser  # the same PromQL parser the tests use
-
     names: set[str] = set()
     for group in groups:
         name = str(group.get("name") or "")
@@ -306,11 +304,7 @@ def check_rule_groups(groups: Sequence[Mapping[str, Any]]) -> None:
                 validate.duration(str(rule.get("for", "0s")), f"alert {label} for", allow_zero=True)
             for key in (rule.get("labels") or {}):
                 validate.prometheus_label_name(key, f"rule {label} label")
-            try:
-                promql_parser.parse(rule["expr"])
-            except ValueError as exc:
-                raise validate.InvalidValue(f"rule {label} in group {name!r} is not valid PromQL "
-                                            f"({' '.join(str(exc).split())}); check the --set values") from None
+            validate.promql(rule["expr"], f"rule {label} in group {name!r} (check the --set values)")
 
 
 def rules_yaml(groups: Sequence[Mapping[str, Any]]) -> str:

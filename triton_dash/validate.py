@@ -31,6 +31,7 @@ __all__ = [
     "dns_label",
     "dns_subdomain",
     "duration",
+    "duration_seconds",
     "grafana_uid",
     "k8s_label_key",
     "k8s_label_value",
@@ -41,11 +42,13 @@ __all__ = [
     "output_file",
     "port_name",
     "prometheus_label_name",
+    "promql",
     "ratio",
     "re2_regex",
     "secret",
     "text",
     "url",
+    "valid_uid",
 ]
 
 
@@ -138,6 +141,14 @@ def duration(value: str, what: str, *, allow_variables: bool = False, allow_zero
     return value
 
 
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def duration_seconds(value: str) -> float:
+    """Seconds in a Prometheus duration (``1h30m`` -> 5400.0); check it with :func:`duration` first."""
+    return float(sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", value)))
+
+
 #: Constructs Go's RE2 (Prometheus) and Rust's regex (VictoriaMetrics, promql-parser) reject.
 _NOT_RE2 = (
     (re.compile(r"\(\?<?[=!]"), "a lookaround"),
@@ -178,14 +189,23 @@ def re2_regex(value: str, what: str) -> str:
 
 def _engine_accepts(regex: str) -> bool:
     """The same check a PromQL engine makes: parse a selector that uses the regex."""
-    import promql_parser  # a runtime dependency: the rules and lint parse PromQL with it
-
     quoted = '"' + regex.replace("\\", "\\\\").replace('"', '\\"') + '"'
     try:
-        promql_parser.parse(f"up{{x=~{quoted}}}")
-    except ValueError:
+        promql(f"up{{x=~{quoted}}}", "regex")
+    except InvalidValue:
         return False
     return True
+
+
+def promql(expr: str, what: str) -> str:
+    """An expression Prometheus would accept (parsed by promql-parser, a runtime dependency)."""
+    import promql_parser
+
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        raise InvalidValue(f"{what} is not valid PromQL ({' '.join(str(exc).split())})") from None
+    return expr
 
 
 def number(value: float, what: str, *, minimum: float | None = None, maximum: float | None = None,
@@ -217,6 +237,11 @@ def _matches(value: str, what: str, pattern: re.Pattern[str], max_length: int, r
     if len(value) > max_length or not pattern.match(value):
         raise InvalidValue(f"{what}={_show(value)} is not {rule}")
     return value
+
+
+def valid_uid(uid: str) -> bool:
+    """Grafana accepts uids of 1-40 letters, digits, ``-`` and ``_``."""
+    return bool(_UID.match(uid))
 
 
 def grafana_uid(value: str, what: str) -> str:

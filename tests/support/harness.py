@@ -83,8 +83,8 @@ def cases(ctx: Context, dashboards: Mapping[str, Mapping[str, Any]],
                 values = label_values(ctx, var["query"], all_values)
                 assert values, f"repeat variable {repeat} has no values in the scenario"
                 choices = [((repeat, value),) for value in values]
-            for chosen in choices:
-                yield Case(stem, panel["title"], target["refId"], target["expr"], chosen)
+            for choice in choices:
+                yield Case(stem, panel["title"], target["refId"], target["expr"], choice)
 
 
 def evaluate(ctx: Context, doc: Mapping[str, Any], expr: str, chosen: Mapping[str, str]) -> dict[Labels, float]:

@@ -92,11 +92,6 @@ class SelectorUse:
     parents: tuple[Node, ...]
     node: Node
 
-    @property
-    def text(self) -> str:
-        parts = [f'{k}{op}"{v}"' for k, (op, v) in self.matchers.items() if k != "__name__"]
-        return f"{self.name}{{{', '.join(parts)}}}" if parts else self.name
-
 
 def selectors(root: Node) -> Iterator[SelectorUse]:
     """Every vector selector (range or instant) in ``root``."""

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..validate import duration_seconds
+
 __all__ = ["UnexpandedVariable", "all_panels", "expand", "offline_values", "query_panels", "regex_escape",
            "targets"]
 
@@ -34,7 +36,8 @@ def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m"
            range_: str = "1h") -> str:
     """Replace Grafana's global macros and template variables (``$x``, ``${x}``, ``${x:fmt}``, ``[[x]]``)."""
     macros = {"__rate_interval": rate_interval, "__interval": interval, "__range": range_,
-              "__range_s": str(_seconds(range_)), "__interval_ms": str(_seconds(interval) * 1000), **variables}
+              "__range_s": str(int(duration_seconds(range_))),
+              "__interval_ms": str(int(duration_seconds(interval) * 1000)), **variables}
 
     def replace(match: re.Match[str]) -> str:
         name = match[1] or match[2] or match[3]
@@ -45,14 +48,6 @@ def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m"
     if left:
         raise UnexpandedVariable(f"unknown variable {left[0]} in {expr}")
     return out
-
-
-def _seconds(duration: str) -> int:
-    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-    total = 0.0
-    for number, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", duration):
-        total += int(number) * units[unit]
-    return int(total)
 
 
 def offline_values(doc: Mapping[str, Any], chosen: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -45,6 +45,7 @@ class TargetResult:
     status: str
     detail: str  # "3 series", or the diagnosis
     expr: str  # as run
+    series: int = 0  # how many series came back
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class PanelResult:
     def detail(self) -> str:
         worst = [t for t in self.targets if t.status == self.status]
         if self.status == "ok":
-            return f"{sum(int(t.detail.split()[0]) for t in self.targets if t.status == 'ok')} series"
+            return f"{sum(t.series for t in self.targets)} series"
         refs = "".join(t.ref_id for t in worst)
         return f"[{refs}] {worst[0].detail}" if len(self.targets) > 1 else worst[0].detail
 
@@ -138,19 +139,20 @@ def _rows(doc: Mapping[str, Any]) -> dict[int, str]:
     return out
 
 
-def _evaluate(client: PrometheusClient, expr: str, at: float, lookback: str, lookback_s: float) -> tuple[str, str]:
+def _evaluate(client: PrometheusClient, ref_id: str, expr: str, at: float, lookback: str,
+              lookback_s: float) -> TargetResult:
     try:
         result = client.query(expr, at)
     except QueryRejected as exc:
-        return "error", f"Prometheus rejected the query: {exc}"
+        return TargetResult(ref_id, "error", f"Prometheus rejected the query: {exc}", expr)
     if not result:
         verdict = diagnose(client, expr, at=at, lookback=lookback, lookback_s=lookback_s)
-        return verdict.status, verdict.hint
+        return TargetResult(ref_id, verdict.status, verdict.hint, expr)
     nans = sum(1 for _, v in result if math.isnan(v))
     if nans:
-        return "nan", (f"{nans} of {len(result)} series are NaN: a ratio whose denominator is 0 needs a "
-                       "(denominator > 0) guard")
-    return "ok", f"{len(result)} series"
+        return TargetResult(ref_id, "nan", f"{nans} of {len(result)} series are NaN: a ratio whose denominator is "
+                                           "0 needs a (denominator > 0) guard", expr, len(result))
+    return TargetResult(ref_id, "ok", f"{len(result)} series", expr, len(result))
 
 
 def _jobs(values: Iterable[Mapping[str, str]]) -> list[re.Pattern[str]]:
@@ -180,15 +182,15 @@ def run_check(
         rows = _rows(item.document)
         by_panel: dict[int, tuple[Mapping[str, Any], list[TargetResult]]] = {}
         for panel, target in targets(item.document):
+            ref_id = str(target.get("refId") or "")
             try:
-                expr = (macros or Macros()).expand(target["expr"], variables)
-                status, detail = _evaluate(client, expr, at, lookback, lookback_s)
+                result = _evaluate(client, ref_id, (macros or Macros()).expand(target["expr"], variables), at,
+                                   lookback, lookback_s)
             except UnexpandedVariable as exc:
-                expr, status, detail = target["expr"], "error", f"{exc}; pass --set NAME=VALUE"
+                result = TargetResult(ref_id, "error", f"{exc}; pass --set NAME=VALUE", target["expr"])
             except (ValueError, QueryRejected) as exc:
-                expr, status, detail = target["expr"], "error", " ".join(str(exc).split())
-            by_panel.setdefault(id(panel), (panel, []))[1].append(
-                TargetResult(str(target.get("refId") or ""), status, detail, expr))
+                result = TargetResult(ref_id, "error", " ".join(str(exc).split()), target["expr"])
+            by_panel.setdefault(id(panel), (panel, []))[1].append(result)
             if progress:
                 progress(1)
         report.panels += [PanelResult(item.title, rows.get(key, ""), str(panel.get("title") or "(untitled)"),

@@ -97,12 +97,6 @@ class PrometheusClient:
         result = self.query(expr, at)
         return result[0][1] if result else 0.0
 
-    def query_range(self, expr: str, start: float, end: float, step: float) -> list[tuple[float, float]]:
-        data = self._get("/api/v1/query_range", {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}",
-                                                  "step": f"{max(step, 1):.0f}"})
-        series = data.get("result", []) if isinstance(data, dict) else []
-        return [(float(t), _float(v)) for s in series[:1] for t, v in s.get("values", [])]
-
     def query_range_all(self, expr: str, start: float, end: float,
                         step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of a range query: (labels, [(time, value), ...])."""

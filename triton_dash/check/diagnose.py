@@ -75,8 +75,8 @@ def _never_seen(name: str, lookback: str) -> str:
 
 def _last_seen(client: PrometheusClient, name: str, at: float, lookback_s: float) -> float | None:
     step = max(15.0, lookback_s / 240)
-    points = client.query_range(f'max(timestamp({{__name__="{name}"}}))', at - lookback_s, at, step)
-    seen = [v for _, v in points if not math.isnan(v)]
+    series = client.query_range_all(f'max(timestamp({{__name__="{name}"}}))', at - lookback_s, at, step)
+    seen = [v for _, values in series for _, v in values if not math.isnan(v)]
     return max(seen) if seen else None  # the newest sample's own time, not the end of its look-back
 
 
@@ -94,7 +94,8 @@ def _matcher_culprit(client: PrometheusClient, use: SelectorUse, at: float) -> s
             else "fix the matcher"
         return (f'{label}{op}"{value}" matches none of the {label} values {use.name} has now: {shown}; {what} '
                 f"(or --set {label}=...)")
-    return f"no series of {use.name} matches all of {use.text} together; relax the selection"
+    return (f"no series of {use.name} matches all of {_selector(use.name, use.matchers)} together; "
+            "relax the selection")
 
 
 def _ladder(client: PrometheusClient, use: SelectorUse, at: float, lookback: str, lookback_s: float) -> str:

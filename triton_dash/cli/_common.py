@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,8 +15,8 @@ from .. import validate
 from ..analysis.sources import Dashboard, SourceError, load
 from ..render import write_files
 
-__all__ = ["EXIT_CANNOT_RUN", "cannot_run", "capacity_target", "duration_seconds", "load_dashboards", "overrides",
-           "parse_time", "progress", "seconds_float", "write_or_check"]
+__all__ = ["EXIT_CANNOT_RUN", "cannot_run", "duration_seconds", "load_dashboards", "overrides", "parse_time",
+           "progress", "write_or_check"]
 
 EXIT_CANNOT_RUN = 2
 
@@ -81,9 +79,9 @@ def parse_time(value: str | None) -> float:
     return parsed.timestamp()
 
 
-def duration_seconds(text: str) -> int:
-    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-    return max(1, int(sum(int(n) * units[u] for n, u in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text))))
+def duration_seconds(text: str, what: str) -> float:
+    """A Prometheus duration given on the command line, checked, in seconds."""
+    return validate.duration_seconds(validate.duration(text, what))
 
 
 @contextlib.contextmanager
@@ -94,27 +92,3 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-def capacity_target(path: Path, model: str | None) -> float:
-    """The target per pod of one model's row in 'capacity --format json' output."""
-    try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except ValueError as exc:
-        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json' ({exc})") from exc
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
-        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json'")
-    chosen = [r for r in rows if model is None or r["model"] == model]
-    if len(chosen) != 1:
-        names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
-        raise click.ClickException(f"{path}: pick one model with --model (models: {names})")
-    value = chosen[0].get("target_per_pod")
-    if not isinstance(value, int | float) or value <= 0:
-        raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")
-    return float(value)
-
-
-def seconds_float(text: str) -> float:
-    return sum(int(n) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)(ms|s|m|h)", text))

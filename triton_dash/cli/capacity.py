@@ -10,7 +10,7 @@ from .. import validate
 from ..capacity import Slo, capacity, plot, rows_json, rows_table
 from ..check import PrometheusClient, PrometheusUnavailable
 from ..selector import Selector
-from ._common import cannot_run, duration_seconds, parse_time, progress, seconds_float
+from ._common import cannot_run, duration_seconds, parse_time, progress
 from ._group import main
 from .errors import remember_secret
 
@@ -57,10 +57,10 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
         raise click.UsageError("give exactly one of --slo-queue and --slo-latency")
     limit = slo_queue if slo_queue is not None else slo_latency
     assert limit is not None
-    validate.duration(limit, "--slo-queue" if slo_queue else "--slo-latency")
-    for value, name in ((step, "--step"), (rate_window, "--rate-window"), (sustain, "--sustain")):
-        validate.duration(value, name)
-    slo = Slo("queue" if slo_queue else "latency", seconds_float(limit))
+    slo = Slo("queue" if slo_queue else "latency",
+              duration_seconds(limit, "--slo-queue" if slo_queue else "--slo-latency"))
+    step_s, sustain_s = duration_seconds(step, "--step"), duration_seconds(sustain, "--sustain")
+    validate.duration(rate_window, "--rate-window")
     start, end = parse_time(start_text), parse_time(end_text)
     selector = Selector(job=job, instance=None, model=model, version=None, gpu=None, rate_interval=rate_window)
     client = PrometheusClient(prometheus_url, token=token, timeout=timeout)
@@ -69,7 +69,7 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
     try:
         with progress(6, "reading") as advance:
             rows = capacity(client, start, end, slo=slo, selector=selector, share=share,
-                            step=duration_seconds(step), sustain=duration_seconds(sustain), progress=advance)
+                            step=step_s, sustain=sustain_s, progress=advance)
     except PrometheusUnavailable as exc:
         cannot_run(str(exc))
         return

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import validate
 from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
 from ..check.resolve import Macros
 from ..lint import RULES as LINT_RULES
@@ -57,9 +56,8 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
     """
     at = parse_time(at_text)
     chosen = overrides(settings)
-    validate.duration(scrape_interval, "--scrape-interval")
-    validate.duration(lookback, "--lookback")
-    seconds = duration_seconds(scrape_interval)
+    seconds = max(1, int(duration_seconds(scrape_interval, "--scrape-interval")))
+    lookback_s = duration_seconds(lookback, "--lookback")
     macros = Macros(rate_interval=f"{4 * seconds}s", interval=f"{seconds}s")
     dashboards = load_dashboards(files)
     client = PrometheusClient(prometheus_url, token=token, user=user, password=password, timeout=timeout,
@@ -68,7 +66,7 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
     try:
         with progress(total, "checking") as advance:
             report = run_check(client, dashboards, at=at, chosen=chosen, macros=macros,
-                               lookback_s=duration_seconds(lookback), progress=advance)
+                               lookback_s=lookback_s, progress=advance)
     except PrometheusUnavailable as exc:
         cannot_run(str(exc))
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from ..grafana.push import FolderSpec
 from ..kubernetes import configmap_yaml, pod_monitor_yaml
 from ..provision import provision_files
 from ..rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
-from ._common import capacity_target, overrides, write_or_check
+from ._common import overrides, write_or_check
 from ._group import main
 
 __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
@@ -209,3 +210,23 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
     validate.output_file(out_path, "-o/--out")
     for path in write_or_check({out_path: text}, out_path.parent, False, "autoscale"):
         click.echo(f"wrote {path}")
+
+
+def capacity_target(path: Path, model: str | None) -> float:
+    """The target per pod of one model's row in 'capacity --format json' output."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json' ({exc})") from exc
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
+        raise click.ClickException(f"{path}: not the JSON of 'capacity --format json'")
+    chosen = [r for r in rows if model is None or r["model"] == model]
+    if len(chosen) != 1:
+        names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
+        raise click.ClickException(f"{path}: pick one model with --model (models: {names})")
+    value = chosen[0].get("target_per_pod")
+    if not isinstance(value, int | float) or value <= 0:
+        raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")
+    return float(value)

@@ -21,7 +21,8 @@ from typing import Any
 
 from .. import __version__, validate
 from ..dashboards.variables import DEFAULT_DATASOURCE_UID
-from ..finalize import MANAGED_TAG, valid_uid
+from ..finalize import MANAGED_TAG
+from ..validate import valid_uid
 from .client import GrafanaClient, GrafanaError
 
 __all__ = [

@@ -84,7 +84,7 @@ def _panel_title(panel: Mapping[str, Any]) -> str:
 
 
 def _target_findings(doc: Mapping[str, Any], source: str) -> Iterable[Finding]:
-    values = dict(offline_values(doc).items())
+    values = offline_values(doc)
     for panel, target in targets(doc):
         title, ref = _panel_title(panel), str(target.get("refId") or "")
 

@@ -25,6 +25,7 @@ from ..analysis.promql import (
     selectors,
     walk,
 )
+from ..analysis.variables import targets
 from ..metrics import Metric, MetricKind, lookup, removed
 
 __all__ = ["DASHBOARD_RULES", "PANEL_RULES", "RULES", "TARGET_RULES", "Rule", "TargetContext"]
@@ -93,8 +94,6 @@ def _variables(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _reads_triton(doc: Mapping[str, Any]) -> bool:
-    from ..analysis.variables import targets
-
     for _, target in targets(doc):
         names = re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*", target["expr"])
         if any((metric := lookup(name)) is not None and metric.source in _TRITON_SOURCES for name in names):

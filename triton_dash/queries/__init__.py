@@ -45,12 +45,15 @@ from .requests import (
     models_serving,
     pending_requests,
     requests_per_execution,
+    serving_pods,
     success_rate,
 )
 from .resources import (
+    busiest_gpu_utilization,
     cache_hit_ratio,
     cache_utilization,
     cpu_utilization,
+    fullest_gpu_memory_ratio,
     gpu_energy_power,
     gpu_memory_free,
     gpu_memory_split,
@@ -78,13 +81,12 @@ from .versions import (
     other_versions_error_ratio,
     other_versions_request_time,
     traffic_share,
-    version_error_ratio,
-    version_request_time,
 )
 
 __all__ = [
     "BREAKDOWN_PHASES",
     "batch_size",
+    "busiest_gpu_utilization",
     "cache_hit_ratio",
     "cache_utilization",
     "category_gauge",
@@ -99,6 +101,7 @@ __all__ = [
     "executed_request_rate",
     "execution_rate",
     "failure_rate_by_reason",
+    "fullest_gpu_memory_ratio",
     "gpu_energy_power",
     "gpu_memory_free",
     "gpu_memory_split",
@@ -131,6 +134,7 @@ __all__ = [
     "request_time_per_request",
     "requests_per_execution",
     "scrape_duration",
+    "serving_pods",
     "success_rate",
     "summary_quantile",
     "targets_configured",
@@ -139,6 +143,4 @@ __all__ = [
     "token_rate",
     "traffic_share",
     "trtllm_active_ratio",
-    "version_error_ratio",
-    "version_request_time",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "models_serving",
     "pending_requests",
     "requests_per_execution",
+    "serving_pods",
     "success_rate",
 ]
 
@@ -85,6 +86,11 @@ def requests_per_execution(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODE
 def pending_requests(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
     """Requests waiting for a backend to start executing them (a gauge)."""
     return agg("sum", selected(m.INFERENCE_PENDING_REQUEST_COUNT, sel), by)
+
+
+def serving_pods(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
+    """How many Triton servers answered requests for each model version in the window."""
+    return agg("count", f"{success_rate(sel, (*by, 'instance'))} > 0", by)
 
 
 def models_serving(sel: Selector = DEFAULT_SELECTOR) -> str:

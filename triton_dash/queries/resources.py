@@ -18,9 +18,11 @@ from .requests import success_rate
 __all__ = [
     "GPU_GROUPING",
     "HOST_GROUPING",
+    "busiest_gpu_utilization",
     "cache_hit_ratio",
     "cache_utilization",
     "cpu_utilization",
+    "fullest_gpu_memory_ratio",
     "gpu_energy_power",
     "gpu_memory_free",
     "gpu_memory_split",
@@ -67,6 +69,16 @@ def gpu_memory_split(sel: Selector = DEFAULT_SELECTOR) -> dict[str, str]:
 def gpu_memory_used_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU memory used / total, 0-1."""
     return guarded_ratio(_gpu(m.GPU_MEMORY_USED, sel, by), _gpu(m.GPU_MEMORY_TOTAL, sel, by))
+
+
+def busiest_gpu_utilization(sel: Selector = DEFAULT_SELECTOR) -> str:
+    """The highest utilization among the selected GPUs, 0-1."""
+    return agg("max", gpu_utilization(sel), ())
+
+
+def fullest_gpu_memory_ratio(sel: Selector = DEFAULT_SELECTOR) -> str:
+    """The highest memory used / total among the selected GPUs (per GPU first, then the max), 0-1."""
+    return agg("max", gpu_memory_used_ratio(sel), ())
 
 
 def gpu_power_usage(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:

@@ -11,14 +11,14 @@ version taking a slice of traffic, "the others" is the version it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import sum_rate
+from ._promql import US_PER_S, sum_rate
+from .requests import success_rate
 
-__all__ = ["other_versions_error_ratio", "other_versions_request_time", "traffic_share", "version_error_ratio",
-           "version_request_time"]
+__all__ = ["other_versions_error_ratio", "other_versions_request_time", "traffic_share"]
 
 Grouping = Sequence[str]
 
@@ -29,44 +29,32 @@ def _model_level(by: Grouping) -> tuple[str, ...]:
 
 def traffic_share(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
     """Each version's share of its model's successful requests, 0-1."""
-    version = sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, by)
-    model = sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, _model_level(by))
-    return f"{version} / ignoring(version) group_left() ({model} > 0)"
+    return f"{success_rate(sel, by)} / ignoring(version) group_left() ({success_rate(sel, _model_level(by))} > 0)"
 
 
-def _all(sel: Selector, by: Grouping) -> str:
-    return (f"({sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, by)} + "
-            f"{sum_rate(m.INFERENCE_REQUEST_FAILURE, sel, by)})")
+def _others(numerator: Callable[[Grouping], str], denominator: Callable[[Grouping], str], by: Grouping,
+            scale: str = "") -> str:
+    """Per version, (model total - this version) of ``numerator`` over the same of ``denominator``, guarded.
 
-
-def version_error_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
-    """Failed / all requests of each version (the overview's error ratio, by version)."""
-    return f"{sum_rate(m.INFERENCE_REQUEST_FAILURE, sel, by)} / ({_all(sel, by)} > 0)"
-
-
-def _others(numerator: str, denominator: str, sel: Selector, by: Grouping,
-            version_num: str, version_den: str) -> str:
-    """(model total - this version) / (model total - this version), one series per version; guarded."""
-    on = f"on({', '.join(_model_level(by))}) group_right()"
-    return f"({numerator} - {on} {version_num}) / (({denominator} - {on} {version_den}) > 0)"
+    Its labels are the version's, so it compares one-to-one with the per-version query
+    (``error_ratio``, ``request_time_per_request``) it stands against.
+    """
+    level = _model_level(by)
+    on = f"on({', '.join(level)}) group_right()"
+    divided = f" / {scale}" if scale else ""
+    return (f"({numerator(level)} - {on} {numerator(by)}){divided} / "
+            f"(({denominator(level)} - {on} {denominator(by)}) > 0)")
 
 
 def other_versions_error_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
     """For each version, the error ratio of the model's *other* versions combined (absent if they had no traffic)."""
-    level = _model_level(by)
-    return _others(sum_rate(m.INFERENCE_REQUEST_FAILURE, sel, level), _all(sel, level), sel, by,
-                   sum_rate(m.INFERENCE_REQUEST_FAILURE, sel, by), _all(sel, by))
+    def failed(group: Grouping) -> str:
+        return sum_rate(m.INFERENCE_REQUEST_FAILURE, sel, group)
 
-
-def version_request_time(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
-    """End-to-end time per successful request of each version, in µs."""
-    return (f"{sum_rate(m.INFERENCE_REQUEST_DURATION, sel, by)} / "
-            f"({sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, by)} > 0)")
+    return _others(failed, lambda group: f"({success_rate(sel, group)} + {failed(group)})", by)
 
 
 def other_versions_request_time(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
-    """For each version, the request time (µs) of the model's other versions combined."""
-    level = _model_level(by)
-    return _others(sum_rate(m.INFERENCE_REQUEST_DURATION, sel, level),
-                   sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, level), sel, by,
-                   sum_rate(m.INFERENCE_REQUEST_DURATION, sel, by), sum_rate(m.INFERENCE_REQUEST_SUCCESS, sel, by))
+    """For each version, the request time (s) of the model's other versions combined."""
+    return _others(lambda group: sum_rate(m.INFERENCE_REQUEST_DURATION, sel, group),
+                   lambda group: success_rate(sel, group), by, scale=US_PER_S)
