@@ -36,7 +36,7 @@ from tests.support.victoria import imported_victoria, replay_rules
 from triton_dash import panels
 from triton_dash.analysis.variables import targets
 from triton_dash.dashboards import triton_variables
-from triton_dash.finalize import finalize
+from triton_dash.grafana.finalize import finalize
 from triton_dash.rules import recording_rules, rules_yaml
 from triton_dash.selector import Selector
 

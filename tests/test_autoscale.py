@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from triton_dash.autoscale import adapter_rule, autoscale_yaml, pod_query
 from triton_dash.cli import main
+from triton_dash.deploy.autoscale import adapter_rule, autoscale_yaml, pod_query
 from triton_dash.selector import Selector
 
 from .support.harness import judge

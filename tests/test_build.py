@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from triton_dash import panels
 from triton_dash.build import compile_builtin, compile_files
 from triton_dash.cli import main
-from triton_dash.finalize import SCHEMA_VERSION, finalize
+from triton_dash.grafana.finalize import SCHEMA_VERSION, finalize
 
 from .grafana import DASHBOARD_DIR, all_panels, load_dashboards, query_panels
 

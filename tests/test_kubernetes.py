@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from triton_dash.build import compile_builtin
 from triton_dash.cli import main
-from triton_dash.kubernetes import MAX_DASHBOARD_BYTES, ManifestError, dashboard_configmap
+from triton_dash.deploy.kubernetes import MAX_DASHBOARD_BYTES, ManifestError, dashboard_configmap
 from triton_dash.rules import rule_groups
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from triton_dash import panels
 from triton_dash.cli import main
-from triton_dash.finalize import FinalizeError, finalize
+from triton_dash.grafana.finalize import FinalizeError, finalize
 
 MIXED = textwrap.dedent('''
     import grafanalib.core as G

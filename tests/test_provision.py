@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from triton_dash.cli import main
 from triton_dash.dashboards.variables import DEFAULT_DATASOURCE_UID
-from triton_dash.provision import DASHBOARDS_IN_GRAFANA, provision_files
+from triton_dash.deploy.compose import DASHBOARDS_IN_GRAFANA, provision_files
 
 from .grafana import REPO
 from .support.tools import missing, require_binary
@@ -117,7 +117,7 @@ def test_credentials_come_from_env() -> None:
 
 
 def test_blackbox_config_is_accepted_by_the_real_exporter(tmp_path: Path) -> None:
-    from triton_dash.provision import provision_files
+    from triton_dash.deploy.compose import provision_files
 
     config = tmp_path / "blackbox.yml"
     config.write_text(provision_files()["blackbox/blackbox.yml"])

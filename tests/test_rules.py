@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from triton_dash.cli import main
-from triton_dash.recorded import RECORDED, RECORDED_COUNTERS
+from triton_dash.metrics.recorded import RECORDED, RECORDED_COUNTERS
 from triton_dash.rules import AlertConfig, alert_rules, recording_rules, rule_groups, rules_yaml
 
 from .support.tools import require_binary

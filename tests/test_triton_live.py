@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from triton_dash.cli import main
-from triton_dash.provision import StackSettings, health_job, provision_files
+from triton_dash.deploy.compose import StackSettings, health_job, provision_files
 
 from .grafana import DASHBOARD_DIR, load_dashboards, query_panels
 from .support.harness import Context, evaluate, judge

@@ -26,8 +26,8 @@ from typing import Any
 import grafanalib.core as G
 
 from .dashboards import BUILTIN, DashboardBuilder
-from .finalize import FinalizeError, finalize
-from .render import dashboard_json
+from .files import dashboard_json
+from .grafana.finalize import FinalizeError, finalize
 
 __all__ = ["BuildError", "CompiledDashboard", "compile_builtin", "compile_files", "output_stem"]
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .dashboards import monitoring_stack, triton_llm, triton_overview
-from .finalize import finalize
+from .grafana.finalize import finalize
 from .selector import Selector
 
 __all__ = ["CATALOGUE_BEGIN", "CATALOGUE_END", "panel_catalogue"]

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..analysis.sources import Dashboard
 from ..analysis.variables import UnexpandedVariable, targets
-from .client import PrometheusClient, PrometheusUnavailable, QueryRejected
+from ..prometheus.client import PrometheusClient, PrometheusUnavailable, QueryRejected
 from .diagnose import diagnose, human_duration
 from .resolve import Macros, resolve_variables
 

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from ..analysis.promql import RANGE_FUNCTIONS, SelectorUse, parse, selectors
 from ..metrics import lookup, removed
-from .client import PrometheusClient
+from ..prometheus.client import PrometheusClient
 
 __all__ = ["LIVE_WINDOW", "Verdict", "diagnose", "human_duration"]
 

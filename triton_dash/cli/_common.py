@@ -13,7 +13,7 @@ import click
 
 from .. import validate
 from ..analysis.sources import Dashboard, SourceError, load
-from ..render import write_files
+from ..files import write_files
 
 __all__ = ["EXIT_CANNOT_RUN", "cannot_run", "duration_seconds", "load_dashboards", "overrides", "parse_time",
            "progress", "write_or_check"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import validate
-from ..capacity import Slo, capacity, plot, rows_json, rows_table
+from ..analysis.capacity import Slo, capacity, plot, rows_json, rows_table
 from ..check import PrometheusClient, PrometheusUnavailable
 from ..selector import Selector
 from ._common import cannot_run, duration_seconds, parse_time, progress

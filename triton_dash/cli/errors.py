@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 import click
 
 from ..build import BuildError
-from ..finalize import FinalizeError
 from ..grafana.client import GrafanaError
+from ..grafana.finalize import FinalizeError
 from ..grafana.push import PushError
 from ..validate import InvalidValue
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from .. import validate
-from ..autoscale import METRICS as SCALING_METRICS
-from ..autoscale import autoscale_yaml
 from ..build import compile_builtin, compile_files
-from ..grafana.push import FolderSpec
-from ..kubernetes import configmap_yaml, pod_monitor_yaml
-from ..provision import provision_files
+from ..deploy.autoscale import METRICS as SCALING_METRICS
+from ..deploy.autoscale import autoscale_yaml
+from ..deploy.compose import provision_files
+from ..deploy.kubernetes import configmap_yaml, pod_monitor_yaml
+from ..grafana.specs import FolderSpec
 from ..rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
 from ._common import overrides, write_or_check
 from ._group import main

@@ -8,7 +8,7 @@ from .. import metrics as m
 from .. import panels as p
 from ..panels import DATASOURCE, DataSource, PanelScope
 from ..selector import Selector
-from ._house import default_dashboard
+from .layout import default_dashboard
 from .variables import cluster_variable, datasource_variable, label_variable
 
 __all__ = ["TRITON_STACK_UID", "monitoring_stack"]

@@ -11,7 +11,7 @@ import grafanalib.core as G
 from .. import panels as p
 from ..panels import DATASOURCE, DataSource
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._house import default_dashboard, panel_scope
+from .layout import default_dashboard, panel_scope
 from .variables import triton_variables
 
 __all__ = ["TRITON_OVERVIEW_UID", "triton_overview"]

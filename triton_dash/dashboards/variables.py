@@ -12,9 +12,7 @@ import grafanalib.core as G
 
 from .. import metrics as m
 from ..panels import DATASOURCE, DataSource
-
-#: The uid of the provisioned Prometheus datasource the dashboards select by default.
-DEFAULT_DATASOURCE_UID = "prometheus"
+from ..profile import DEFAULT_DATASOURCE_UID
 
 __all__ = ["DEFAULT_DATASOURCE_UID", "cluster_variable", "datasource_variable", "label_variable", "triton_variables"]
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, validate
-from ..dashboards.variables import DEFAULT_DATASOURCE_UID
-from ..finalize import MANAGED_TAG
+from .. import __version__
+from ..profile import DEFAULT_DATASOURCE_UID
 from ..validate import valid_uid
 from .client import GrafanaClient, GrafanaError
+from .finalize import MANAGED_TAG
+from .specs import DatasourceSpec, FolderSpec
 
 __all__ = [
     "DatasourceSpec",
@@ -43,36 +44,6 @@ _VOLATILE = ("id", "version", "iteration")
 
 class PushError(ValueError):
     """Something to push is invalid; nothing was written."""
-
-
-@dataclass(frozen=True)
-class DatasourceSpec:
-    """The Prometheus datasource every dashboard's ``datasource`` variable selects."""
-
-    uid: str = DEFAULT_DATASOURCE_UID
-    name: str = "Prometheus"
-    url: str = "http://prometheus:9090"
-    scrape_interval: str = "15s"
-
-    def __post_init__(self) -> None:
-        validate.grafana_uid(self.uid, "datasource uid")
-        validate.text(self.name, "datasource name", max_length=190)
-        validate.url(self.url, "Prometheus URL")
-        validate.duration(self.scrape_interval, "scrape interval")
-
-    def payload(self) -> dict[str, Any]:
-        return {"uid": self.uid, "name": self.name, "type": "prometheus", "access": "proxy", "url": self.url,
-                "jsonData": {"httpMethod": "POST", "timeInterval": self.scrape_interval}}
-
-
-@dataclass(frozen=True)
-class FolderSpec:
-    uid: str = "triton"
-    title: str = "Triton"
-
-    def __post_init__(self) -> None:
-        validate.grafana_uid(self.uid, "folder uid")
-        validate.text(self.title, "folder title", max_length=189)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@
     for finding in report.findings:
         print(finding.severity, finding.rule, finding.where, finding.message)
 
-Rules: :mod:`triton_dash.lint.rules`; exclusions: :mod:`triton_dash.lint.config`.
+Rules: :mod:`triton_dash.lint.checks`; exclusions: :mod:`triton_dash.lint.config`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 from ..analysis.promql import parse
 from ..analysis.sources import Dashboard
 from ..analysis.variables import UnexpandedVariable, expand, offline_values, query_panels, targets
+from .checks import DASHBOARD_RULES, ERROR, MARKERS, PANEL_RULES, RULES, TARGET_RULES, TargetContext
 from .config import Exclusion
-from .rules import DASHBOARD_RULES, ERROR, MARKERS, PANEL_RULES, RULES, TARGET_RULES, TargetContext
 
 __all__ = ["RULES", "UNUSED_EXCLUSION", "Finding", "LintReport", "lint"]
 

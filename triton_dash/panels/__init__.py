@@ -18,7 +18,7 @@ and ``title``, and per-model panels also ``by`` (the grouping)::
 writes clean Grafana JSON.
 """
 
-from ._house import (
+from .factory import (
     DATASOURCE,
     BucketHeatmap,
     Color,

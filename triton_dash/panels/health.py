@@ -10,7 +10,7 @@ import grafanalib.core as G
 from .. import metrics as m
 from .. import queries as q
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._house import DATASOURCE, Color, DataSource, Unit, default_stat, default_timeseries, prometheus_target
+from .factory import DATASOURCE, Color, DataSource, Unit, default_stat, default_timeseries, prometheus_target
 
 __all__ = ["endpoints_not_ready", "probe_duration", "probe_success_by_endpoint"]
 

@@ -19,7 +19,7 @@ import grafanalib.core as G
 from .. import queries as q
 from ..metrics import INFERENCE_COMPUTE_INFER_SUMMARY, INFERENCE_REQUEST_SUMMARY, Metric
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._house import DATASOURCE, DataSource, Unit, default_timeseries, legend_for, prometheus_target
+from .factory import DATASOURCE, DataSource, Unit, default_timeseries, legend_for, prometheus_target
 
 __all__ = [
     "DEFAULT_QUANTILES",

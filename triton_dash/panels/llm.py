@@ -23,7 +23,7 @@ from .. import queries as q
 from ..metrics import Metric
 from ..queries.llm import MS_PER_S, TRTLLM_INPUT_TOKENS, TRTLLM_OUTPUT_TOKENS, Matcher
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._house import (
+from .factory import (
     DATASOURCE,
     BucketHeatmap,
     Color,

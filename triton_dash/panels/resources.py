@@ -14,7 +14,7 @@ from .. import metrics as m
 from .. import queries as q
 from ..queries.resources import GPU_GROUPING, HOST_GROUPING
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._house import (
+from .factory import (
     DATASOURCE,
     Color,
     DataSource,

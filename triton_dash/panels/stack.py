@@ -12,7 +12,7 @@ import grafanalib.core as G
 
 from .. import queries as q
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._house import (
+from .factory import (
     DATASOURCE,
     Color,
     DataSource,

@@ -13,7 +13,7 @@ import grafanalib.core as G
 from .. import metrics as m
 from .. import queries as q
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._house import (
+from .factory import (
     DATASOURCE,
     Color,
     DataSource,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._promql import agg, selected
+from .builders import agg, selected
 
 __all__ = ["MODEL_READY_PATH", "SERVER_READY_PATH", "endpoints_not_ready", "probe_duration", "probe_success"]
 

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..metrics import Metric
-from ..recorded import overhead_duration
+from ..metrics.recorded import overhead_duration
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import US_PER_S, agg, guarded_ratio, selected, sum_rate
+from .builders import US_PER_S, agg, guarded_ratio, selected, sum_rate
 from .requests import executed_request_rate, success_rate
 
 __all__ = [

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from .. import metrics as m
 from ..metrics import Metric, MetricKind
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import agg, guarded_ratio, selected, sum_rate
+from .builders import agg, guarded_ratio, selected, sum_rate
 
 __all__ = [
     "MS_PER_S",

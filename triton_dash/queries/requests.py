@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import metrics as m
-from ..recorded import executed_requests
+from ..metrics.recorded import executed_requests
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import agg, guarded_ratio, rate, selected, sum_rate
+from .builders import agg, guarded_ratio, rate, selected, sum_rate
 
 __all__ = [
     "batch_size",

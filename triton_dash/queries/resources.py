@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import agg, guarded_ratio, rate, selected, sum_rate
+from .builders import agg, guarded_ratio, rate, selected, sum_rate
 from .requests import success_rate
 
 __all__ = [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, Selector
-from ._promql import agg, selected, sum_rate
+from .builders import agg, selected, sum_rate
 
 __all__ = [
     "container_cpu_cores",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
-from ._promql import US_PER_S, sum_rate
+from .builders import US_PER_S, sum_rate
 from .requests import success_rate
 
 __all__ = ["other_versions_error_ratio", "other_versions_request_time", "traffic_share"]

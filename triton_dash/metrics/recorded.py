@@ -15,8 +15,8 @@ Histograms are recorded as their ``_bucket`` (keeping ``le``), ``_sum`` and
 
 from __future__ import annotations
 
-from . import metrics as m
-from .metrics import Metric, MetricKind
+from .. import metrics as m
+from . import Metric, MetricKind
 
 __all__ = [
     "EXECUTED_REQUESTS", "OVERHEAD_DURATION", "RECORDED", "RECORDED_COUNTERS", "RECORDED_HISTOGRAMS",

@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import queries as q
-from . import validate
-from .check.client import PrometheusClient
-from .selector import Selector
+from .. import queries as q
+from .. import validate
+from ..prometheus.client import PrometheusClient
+from ..selector import Selector
 
 __all__ = ["CapacityRow", "Slo", "capacity", "plot", "rows_json", "rows_table"]
 

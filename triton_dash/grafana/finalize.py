@@ -17,7 +17,7 @@ place, for the built-in dashboards and for users' own ``*.dashboard.py`` files:
 - the ``triton-dash`` tag, which ``push --prune`` uses to tell our dashboards apart.
 
     import grafanalib.core as G
-    from triton_dash.finalize import finalize
+    from triton_dash.grafana.finalize import finalize
     from triton_dash.panels import queue_time_per_request
     doc = finalize(G.Dashboard(title="Mine", uid="mine", panels=[queue_time_per_request()]))
     doc["panels"][0]["gridPos"]  # {'h': 8, 'w': 8, 'x': 0, 'y': 0}
@@ -32,10 +32,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import grafanalib.core as G
-from grafanalib._gen import DashboardEncoder
 
-from .panels import FlowPos
-from .validate import valid_uid
+from ..panels import FlowPos
+from ..validate import valid_uid
 
 __all__ = ["GRID_COLUMNS", "MANAGED_TAG", "SCHEMA_VERSION", "FinalizeError", "finalize", "valid_uid"]
 
@@ -78,8 +77,16 @@ class FinalizeError(ValueError):
     """The dashboard cannot be turned into valid Grafana JSON."""
 
 
+
+def _to_json_data(obj: Any) -> Any:
+    """grafanalib objects serialise through their ``to_json_data()`` (the library's public protocol)."""
+    to_json_data = getattr(obj, "to_json_data", None)
+    if to_json_data is None:
+        raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
+    return to_json_data()
+
 def _to_dict(obj: Any) -> Any:
-    return json.loads(json.dumps(obj, cls=DashboardEncoder))
+    return json.loads(json.dumps(obj, default=_to_json_data))
 
 
 def _prune(value: Any, *, keep_null: bool = False) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..metrics import Metric
-from ..recorded import recorded_series
+from ..metrics.recorded import recorded_series
 from ..selector import Selector, render_selector
 
 __all__ = ["agg", "by_clause", "guarded_ratio", "rate", "selected", "sum_rate"]

@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import queries as q
-from . import validate
-from .render import generated_yaml
-from .selector import Selector
+from .. import queries as q
+from .. import validate
+from ..files import generated_yaml
+from ..selector import Selector
 
 __all__ = ["METRICS", "ScalingMetric", "adapter_rule", "autoscale_yaml", "hpa", "keda_scaled_object", "pod_query"]
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grafana.push import DatasourceSpec, FolderSpec
-from .render import generated_header, generated_yaml
-from .rules import AlertConfig, rule_groups, rules_yaml
+from ..files import generated_header, generated_yaml
+from ..grafana.specs import DatasourceSpec, FolderSpec
+from ..rules import AlertConfig, rule_groups, rules_yaml
 
 __all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "StackSettings", "health_job", "health_urls",
            "provision_files"]

@@ -1,6 +1,6 @@
 """Deterministic JSON text and atomic, all-or-nothing file writes.
 
-    from triton_dash.render import dashboard_json, write_files
+    from triton_dash.files import dashboard_json, write_files
     write_files({Path("out/a.json"): dashboard_json(doc)})
 """
 

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import validate
-from .render import generated_yaml
+from .. import validate
+from ..files import generated_yaml
 
 __all__ = ["CONFIGMAP_LIMIT", "MAX_DASHBOARD_BYTES", "ManifestError", "configmap_yaml", "pod_monitor_yaml"]
 

@@ -1,0 +1,103 @@
+"""Alert thresholds and durations: :class:`AlertConfig`, every setting checked on construction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .. import validate
+from ..selector import Selector
+
+__all__ = ["ALERT_GROUPING", "AlertConfig"]
+
+ALERT_GROUPING: tuple[str, ...] = ("job", "model", "version")
+#: Settings that are shares between 0 and 1, counts (>= 0) and times in seconds (> 0).
+RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio", "kv_cache_ratio", "canary_min_error_ratio"})
+COUNT_SETTINGS = frozenset({"pending_requests", "llm_waiting_requests"})
+SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds", "canary_factor"})
+#: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
+FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
+                          "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for",
+                          "canary_for", "not_ready_for"})
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Thresholds and durations of the alerts; override any of them (``rules --set name=value``)."""
+
+    job: str = "triton"  #: regex of the Triton scrape jobs
+    rate_window: str = "5m"  #: window of the rates the alerts compare
+    target_down_for: str = "5m"
+    scrape_missing_for: str = "10m"
+    error_ratio: float = 0.05  #: share of failed requests
+    error_ratio_for: str = "10m"
+    queue_time_seconds: float = 0.1  #: average queue time per request
+    queue_time_for: str = "10m"
+    pending_requests: float = 10  #: pending requests (and growing)
+    pending_for: str = "15m"
+    gpu_memory_ratio: float = 0.9  #: share of GPU memory in use
+    gpu_memory_for: str = "5m"
+    stalled_window: str = "10m"  #: no successful request for this long...
+    stalled_history: str = "1h"  #: ...after traffic in this window before it
+    stalled_for: str = "5m"
+    kv_cache_ratio: float = 0.9  #: share of TensorRT-LLM KV-cache blocks in use
+    kv_cache_for: str = "5m"
+    ttft_p95_seconds: float = 2.0  #: p95 time to first response/token
+    ttft_for: str = "10m"
+    llm_waiting_requests: float = 10  #: TensorRT-LLM requests waiting inside the engine (and growing)
+    llm_waiting_for: str = "15m"
+    llm_active_at_max_for: str = "10m"  #: TensorRT-LLM active requests at the engine's maximum this long
+    canary_factor: float = 2.0  #: a version this many times worse than the model's other versions...
+    canary_min_error_ratio: float = 0.01  #: ...and failing at least this share of its requests (error branch)
+    canary_for: str = "10m"
+    probe_job: str = "triton-health"  #: regex of the blackbox exporter's job probing Triton's health endpoints
+    not_ready_for: str = "2m"
+    cluster_label: str = ""  #: external label naming the cluster; alerts and recordings then keep it
+
+    def __post_init__(self) -> None:
+        """Every field is checked here, so a bad value never reaches a rules file."""
+        validate.re2_regex(self.job, "job")
+        validate.re2_regex(self.probe_job, "probe_job")
+        if self.cluster_label:
+            Selector(cluster_label=self.cluster_label)  # the same check as the dashboards'
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "cluster_label":
+                continue
+            if item.name in RATIO_SETTINGS:
+                validate.ratio(value, item.name)
+            elif item.name in COUNT_SETTINGS:
+                validate.number(value, item.name, minimum=0)
+            elif item.name in SECONDS_SETTINGS:
+                validate.number(value, item.name, minimum=0, exclusive_minimum=True)
+            elif item.name not in ("job", "probe_job"):
+                validate.duration(value, item.name, allow_zero=item.name in FOR_SETTINGS)
+
+    @classmethod
+    def from_overrides(cls, overrides: Mapping[str, str]) -> AlertConfig:
+        """Parse ``{"queue_time_seconds": "0.2"}`` style overrides; ValueError names a bad one."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for name, raw in overrides.items():
+            if name not in known:
+                raise validate.InvalidValue(f"unknown alert setting {name!r}; known: {', '.join(sorted(known))}")
+            default = getattr(cls(), name)
+            try:
+                values[name] = float(raw) if isinstance(default, float | int) else str(raw)
+            except ValueError:
+                raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number") from None
+        return cls(**values)
+
+    @property
+    def grouping(self) -> tuple[str, ...]:
+        """What every per-model alert keeps: (cluster,) job, model, version."""
+        return self.with_cluster(ALERT_GROUPING)
+
+    def with_cluster(self, by: tuple[str, ...]) -> tuple[str, ...]:
+        return (self.cluster_label, *by) if self.cluster_label else by
+
+    @property
+    def selector(self) -> Selector:
+        return Selector(job=self.job, instance=None, model=None, version=None, gpu=None,
+                        rate_interval=self.rate_window)
