@@ -39,7 +39,7 @@ def _top(path: Path) -> str:
 def _imports(path: Path) -> list[tuple[str, int]]:
     """(absolute module name, line) of every triton_dash import in ``path``."""
     parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
-    package = ["triton_dash", *parts[:-1]] if parts[-1] != "__init__" else ["triton_dash", *parts[:-1]]
+    package = ["triton_dash", *parts[:-1]]
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
