@@ -89,8 +89,8 @@ def test_expected_file_lists_every_target_exactly_once(slug: str) -> None:
     assert entry.expected["dashboard"] == slug
     assert entry.expected["group"] in GROUPS
     document = entry.dashboard().document
-    actual = [(t.panel_id, t.panel, t.ref, t.target.get("expr", "")) for t in corpus_targets(document)]
-    listed = [(t.get("panel_id"), t.get("panel"), str(t.get("ref")), t.get("expr", "")) for t in entry.targets]
+    actual = [(t.panel_id, t.panel, t.ref, t.target.get("expr") or "") for t in corpus_targets(document)]
+    listed = [(t.get("panel_id"), t.get("panel"), str(t.get("ref")), t.get("expr")) for t in entry.targets]
     assert listed == actual, "the expected file must list every target, in order, with its verbatim expr"
     for target in entry.targets:
         where = f"{slug}: {target['panel']} [{target['ref']}]"
