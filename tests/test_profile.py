@@ -209,3 +209,12 @@ def test_config_toml_round_trips(fleet_dir: Path, tmp_path_factory: pytest.TempP
     assert again.with_(alerts=()) == first.with_(alerts=()) or (again.alerts == () == first.alerts)
     assert {k: v for k, v in vars(again).items() if k != "alerts"} == {
         k: v for k, v in vars(first).items() if k != "alerts"}
+
+
+def test_lint_reads_exclusions_from_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "triton-dash.toml").write_text('[lint]\nexclude = [{rule = "panel-units", reason = "mine"}]\n')
+    (tmp_path / "d.json").write_text(json.dumps(compile_builtin()[0].document))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint", "d.json"], catch_exceptions=False)
+    assert "triton-dash.toml: exclusion panel-units matches no finding" in result.stdout
+    assert load_profile(cwd=tmp_path).profile.lint == (("exclude", [{"rule": "panel-units", "reason": "mine"}]),)
