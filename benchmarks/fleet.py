@@ -64,7 +64,7 @@ def fleet(pods: int, models: int, cache: bool = False) -> Fleet:
 
 
 def _card(recorded: bool, response_cache: str = "auto") -> dict[str, Any]:
-    selector = Selector(recorded=recorded, response_cache=ResponseCache(response_cache))
+    selector = Selector(recording_rules=recorded, response_cache=ResponseCache(response_cache))
     items = [factory(selector=selector) for factory in CARD]
     return finalize(G.Dashboard(title="card", uid="card", panels=items,
                                 templating=G.Templating(list=triton_variables())))

@@ -94,7 +94,7 @@ def test_selectors_groupings_and_alerts_come_from_the_profile() -> None:
                     rate_window="2m", alerts=(("error_ratio", 0.02),))
     assert fleet.response_cache is ResponseCache.OFF
     dash = fleet.dashboard_selector()
-    assert (dash.job, dash.recorded, dash.cluster_label, dash.response_cache) == (
+    assert (dash.job, dash.recording_rules, dash.cluster_label, dash.response_cache) == (
         "$job", True, "cluster", ResponseCache.OFF)
     fixed = fleet.fixed_selector()
     assert fixed == Selector.fixed(job="triton-prod", rate_interval="2m", response_cache=ResponseCache.OFF)

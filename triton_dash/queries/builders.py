@@ -21,7 +21,7 @@ def selected(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -
 def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
     """``rate(metric{...}[window])``; refuses anything but a counter.
 
-    With ``selector.recorded``, a counter that has a recording rule is read from
+    With ``selector.recording_rules``, a counter that has a recording rule is read from
     its recorded per-(job, model, version) rate instead (no instance matcher:
     the recording sums instances away).
     """
