@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from triton_dash.build import compile_builtin
-from triton_dash.recorded import recorded_series
+from triton_dash.metrics.recorded import recorded_series
 from triton_dash.rules import AlertConfig, alert_rules, recording_rules, rules_yaml
 
 from .support import oracle
