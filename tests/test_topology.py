@@ -3,10 +3,11 @@
 Two Prometheus 2.42 servers, ``external_labels: {cluster: east}`` and
 ``{cluster: west}``, each scrape their own live Triton-format endpoints (the
 same model names, other rates and times: :mod:`tests.support.clusters`),
-evaluate triton_dash's recording rules (built with ``cluster_label="cluster"``)
-locally, where no series has a ``cluster`` label, and remote-write everything
-to one VictoriaMetrics 1.79.5. vmalert evaluates triton_dash's alerts on
-VictoriaMetrics and notifies a real Alertmanager. The dashboards built with
+evaluate triton_dash's rules (built with ``cluster_label="cluster"``) locally,
+where no series has a ``cluster`` label, and remote-write everything to one
+VictoriaMetrics 1.79.5. vmalert evaluates triton_dash's alerts on
+VictoriaMetrics; vmalert and both Prometheus notify one real Alertmanager, so
+an alert arrives once per cluster from each place it is evaluated. The dashboards built with
 ``cluster_label="cluster"`` are evaluated on VictoriaMetrics as Grafana would
 (the same harness and oracle as every known-answer test), for all clusters and
 for each one, raw and recorded. Only the overview dashboard is judged: the
@@ -27,6 +28,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +39,7 @@ from triton_dash.rules import AlertConfig, alert_rules, recording_rules, rules_y
 
 from .support import oracle
 from .support.clusters import BOTH, CLUSTER_LABEL, FLEETS, expected_in
+from .support.exporter import LIVE_START, exposition, instance_series
 from .support.harness import Context, cases, evaluate, judge, label_values
 from .support.synthetic import Fleet
 from .support.topology import SCRAPE_INTERVAL_S, Topology, two_clusters
@@ -44,6 +47,7 @@ from .support.topology import SCRAPE_INTERVAL_S, Topology, two_clusters
 pytestmark = [pytest.mark.prometheus, pytest.mark.victoria]
 
 STEM = "triton-overview"
+REAL_SCRAPE = Path(__file__).parent / "fixtures" / "triton-2.51-cpu-summaries-cache.prom"
 #: No blackbox exporter here: the fleets without their probes.
 LIVE = {name: replace(fleet, probes={}) for name, fleet in FLEETS.items()}
 ALL = replace(BOTH, probes={})
@@ -59,8 +63,9 @@ ALERT_WITHIN_S = 40
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     # The group's 30s interval shortened to the scrape interval, so the test is not a minute longer.
     recording = recording_rules(CLUSTER_LABEL) | {"interval": f"{SCRAPE_INTERVAL_S}s"}
-    with two_clusters(tmp_path_factory.mktemp("topology"), LIVE, rules_yaml([recording]),
-                      rules_yaml([alert_rules(ALERTS)])) as topo:
+    alerts = alert_rules(ALERTS)
+    with two_clusters(tmp_path_factory.mktemp("topology"), LIVE, rules_yaml([recording, alerts]),
+                      rules_yaml([alerts])) as topo:
         yield topo
 
 
@@ -86,6 +91,30 @@ def _problems(ctx: Context, recorded: bool, cluster: str | None) -> list[str]:
     return out
 
 
+def _families(text: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Exposition text -> {family: (TYPE, label names of its samples)}; samples of other names are left out."""
+    kinds = dict(line.split(" ")[2:4] for line in text.splitlines() if line.startswith("# TYPE "))
+    labels: dict[str, set[str]] = {name: set() for name in kinds}
+    for line in text.splitlines():
+        name = re.split(r"[{ ]", line, maxsplit=1)[0]
+        if line and not line.startswith("#") and name in labels:
+            labels[name].update(re.findall(r'(\w+)="', line.partition("{")[2].rpartition("}")[0]))
+    return {name: (kind, frozenset(labels[name])) for name, kind in kinds.items()}
+
+
+def test_the_exporters_speak_tritons_format() -> None:
+    """Every family also in a real Triton 2.51 scrape has its TYPE and its label names (plus gpu_uuid on a GPU)."""
+    real = _families(REAL_SCRAPE.read_text(encoding="utf-8"))
+    for fleet in LIVE.values():
+        for instance in sorted({t.instance for t in fleet.traffic}):
+            ours = _families(exposition(instance_series(fleet, instance), LIVE_START))
+            shared = sorted(set(ours) & set(real))
+            assert len(shared) >= 15, shared
+            for name in shared:
+                kind, labels = ours[name]
+                assert (kind, labels - {"gpu_uuid"}) == real[name], name
+
+
 def test_external_labels_reach_the_central_store_only(topology: Topology) -> None:
     """Locally the recorded series have no cluster label; in VictoriaMetrics each cluster's carry theirs."""
     ctx = _context_after(topology, RAW_AFTER_S)
@@ -108,21 +137,31 @@ def test_raw_dashboards_on_the_central_store(topology: Topology, cluster: str | 
 _PERCENT = re.compile(r"^(?P<value>[\d.]+)% of the requests")
 
 
+def _active(topo: Topology) -> list[dict[str, Any]]:
+    return [a for a in topo.alerts() if a["status"]["state"] == "active"]
+
+
+def _source(alert: dict[str, Any]) -> str:
+    """vmalert adds an ``alertgroup`` label (the group's name); Prometheus does not."""
+    return "vmalert" if "alertgroup" in alert["labels"] else "prometheus"
+
+
 def test_alert_fires_once_per_cluster_with_its_label(topology: Topology) -> None:
+    """Evaluated centrally (vmalert) and locally (each Prometheus), each alert carries its cluster."""
     deadline = topology.scraping_since + ALERT_WITHIN_S
-    alerts: list[dict[str, Any]] = []
-    while time.time() < deadline:
-        alerts = [a for a in topology.alerts() if a["status"]["state"] == "active"]
-        if len(alerts) >= 2:
-            break
+    while len(_active(topology)) < 4 and time.time() < deadline:
         time.sleep(0.5)
     time.sleep(2 * SCRAPE_INTERVAL_S)  # anything else that would arrive
-    alerts = [a for a in topology.alerts() if a["status"]["state"] == "active"]
-    got = sorted((a["labels"]["alertname"], a["labels"].get("cluster"), a["labels"]["model"]) for a in alerts)
-    assert got == [("TritonModelErrorRatioHigh", "east", "flaky"), ("TritonModelErrorRatioHigh", "west", "flaky")]
+    alerts = _active(topology)
+    got = sorted((_source(a), a["labels"]["alertname"], a["labels"].get("cluster"), a["labels"]["model"])
+                 for a in alerts)
+    assert got == [(source, "TritonModelErrorRatioHigh", cluster, "flaky")
+                   for source in ("prometheus", "vmalert") for cluster in ("east", "west")]
     for alert in alerts:
         labels = alert["labels"]
         assert labels["job"] == "triton" and labels["version"] == "1" and labels["severity"] == "warning"
+        if _source(alert) == "vmalert":
+            assert labels["alertgroup"] == "triton_dash.alerts"
         fleet = LIVE[labels["cluster"]]
         want = oracle.error_ratio([t for t in fleet.traffic if t.model == "flaky"])
         assert want is not None

@@ -6,7 +6,7 @@
 Each endpoint answers ``GET /metrics`` the way Triton 2.51 does (see
 tests/fixtures/triton-2.51-cpu-summaries-cache.prom): ``# HELP``/``# TYPE``
 lines, counters without ``_total``, no timestamps, no ``job``/``instance``
-labels (the scrape adds them). The values come from the same
+labels (the scrape adds them); the HELP texts are the catalogue's. The values come from the same
 :class:`~tests.support.synthetic.Series` the backfilled tests use, read at the
 moment of the request, so :mod:`tests.support.oracle` knows every answer.
 """

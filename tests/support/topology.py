@@ -1,6 +1,6 @@
 """A multi-cluster topology on 127.0.0.1: one Prometheus per cluster, remote write, one VictoriaMetrics, vmalert.
 
-    with two_clusters(workdir, {"east": FLEET, "west": WEST}, recording, alerts) as topo:
+    with two_clusters(workdir, {"east": FLEET, "west": WEST}, local_rules, central_rules) as topo:
         topo.victoria.query("sum by (cluster) (up)")
 
 ::
@@ -9,12 +9,13 @@
     exporters (west) --scrape--> Prometheus west  external_labels{cluster="west"} --remote write--+
                                                                                                   v
     Alertmanager <--notify-- vmalert --query--> VictoriaMetrics /api/v1/write, /api/v1/query <-- dashboards
+         ^--------notify (alerts evaluated locally)------- each Prometheus
 
 Each Prometheus scrapes the live Triton-format endpoints of its fleet
 (:mod:`tests.support.exporter`, one per Triton server, ``instance`` set to the
 fleet's pod name; a target nobody listens on for each fleet target that is down),
-evaluates ``recording`` locally and remote-writes everything. vmalert evaluates
-``alerts`` on VictoriaMetrics and notifies a real Alertmanager. Every process is
+evaluates the ``local`` rules and remote-writes everything; vmalert evaluates the
+``central`` rules on VictoriaMetrics; both notify one real Alertmanager. Every process is
 stopped on exit. Facts this relies on (Prometheus 2.42, VictoriaMetrics 1.79.5;
 see docs/multi-cluster.md): external labels are added on remote write and to
 alerts, not to local series; VictoriaMetrics runs with ``-search.latencyOffset=0s``.
@@ -60,7 +61,7 @@ class Topology:
 
 
 def prometheus_config(cluster: str, targets: Mapping[str, str], down: list[str], remote_write: str,
-                      rule_file: Path) -> str:
+                      rule_file: Path, alertmanager: str) -> str:
     """A cluster's Prometheus: ``external_labels: {cluster: ...}``, local rules, remote write of everything."""
     static = [{"targets": [address], "labels": {"instance": instance}} for instance, address in targets.items()]
     static += [{"targets": [f"127.0.0.1:{free_port()}"], "labels": {"instance": instance}} for instance in down]
@@ -68,6 +69,7 @@ def prometheus_config(cluster: str, targets: Mapping[str, str], down: list[str],
         "global": {"scrape_interval": f"{SCRAPE_INTERVAL_S}s", "evaluation_interval": f"{SCRAPE_INTERVAL_S}s",
                    "external_labels": {"cluster": cluster}},
         "rule_files": [str(rule_file)],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}]},
         "scrape_configs": [{"job_name": JOB, "scrape_timeout": f"{SCRAPE_INTERVAL_S}s", "static_configs": static}],
         "remote_write": [{"url": f"{remote_write}/api/v1/write",
                           "queue_config": {"batch_send_deadline": "1s", "min_backoff": "50ms",
@@ -89,22 +91,26 @@ def _vmalert(rules: str, victoria: Prometheus, alertmanager: str, workdir: Path)
 
 
 @contextlib.contextmanager
-def two_clusters(workdir: Path, fleets: Mapping[str, Fleet], recording: str, alerts: str) -> Iterator[Topology]:
-    """Start the whole topology (central store first, as the reference advises); stop all of it on exit."""
+def two_clusters(workdir: Path, fleets: Mapping[str, Fleet], local: str, central: str) -> Iterator[Topology]:
+    """Start the whole topology (central store first, as the reference advises); stop all of it on exit.
+
+    ``local`` is the rules file every Prometheus evaluates (and sends its alerts from to the
+    Alertmanager); ``central`` the one vmalert evaluates on VictoriaMetrics.
+    """
     with contextlib.ExitStack() as stack:
         victoria = stack.enter_context(run_victoria(workdir))
         alertmanager = stack.enter_context(run_alertmanager(ALERTMANAGER_CONFIG, workdir))
-        rule_file = workdir / "recording.yml"
-        rule_file.write_text(recording, encoding="utf-8")
+        rule_file = workdir / "local.rules.yml"
+        rule_file.write_text(local, encoding="utf-8")
         clusters = {}
         for cluster, fleet in fleets.items():
             targets = stack.enter_context(serving(fleet))
             down = [t.instance for t in fleet.targets if t.job == JOB and not t.up]
             folder = workdir / cluster
             folder.mkdir()
-            config = prometheus_config(cluster, targets, down, victoria.url, rule_file)
+            config = prometheus_config(cluster, targets, down, victoria.url, rule_file, alertmanager)
             clusters[cluster] = stack.enter_context(run_prometheus(config, folder))
-        stack.enter_context(_vmalert(alerts, victoria, alertmanager, workdir))
+        stack.enter_context(_vmalert(central, victoria, alertmanager, workdir))
         scraped = {cluster: sum(1 for t in fleet.targets if t.job == JOB) for cluster, fleet in fleets.items()}
         yield Topology(victoria, alertmanager, clusters, _first_scrapes(clusters, scraped))
 
