@@ -116,6 +116,7 @@ def test_conflicts_409_and_412_alike(status: int, body: dict[str, str]) -> None:
 @responses.activate
 def test_datasource_name_taken_by_another_uid() -> None:
     responses.get(f"{URL}/api/health", json={"database": "ok"})
+    responses.get(f"{URL}/apis", status=404, json={"message": "Not found"})  # Grafana 11: legacy API
     responses.get(f"{URL}/api/datasources/uid/prometheus", status=404, json={"message": "Data source not found"})
     responses.post(f"{URL}/api/datasources", status=409,
                    json={"message": "data source with the same name already exists"})
@@ -129,10 +130,11 @@ def test_folder_created_meanwhile_is_fine() -> None:
     responses.post(f"{URL}/api/folders", status=412, json={"status": "version-mismatch", "message": "x"})
     responses.get(f"{URL}/api/folders/triton", json={"uid": "triton", "url": "/dashboards/f/triton/t", "version": 1})
     responses.get(f"{URL}/api/health", json={"database": "ok"})
+    responses.get(f"{URL}/apis", status=404, json={"message": "Not found"})
     responses.get(f"{URL}/api/dashboards/uid/d1", status=404, json={"message": "Dashboard not found"})
     responses.post(f"{URL}/api/dashboards/db", json={"version": 1, "url": "/d/d1/d1"})
     outcomes = list(push(client(), [DOC], datasource=None, folder=FolderSpec()))
-    assert [o.result for o in outcomes] == ["reachable", "created", "created"]
+    assert [o.result for o in outcomes] == ["reachable", "legacy", "created", "created"]
 
 
 @responses.activate
