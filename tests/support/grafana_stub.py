@@ -8,7 +8,9 @@ duplicate datasource name or uid, and 403 for a read-only token or datasource.
 It also searches (``GET /api/search``: a bare array, ``type``/``folderUIDs``/``tag``
 filters, 500 for an unknown type), deletes dashboards (400 for a provisioned one)
 and renames folders (``PUT /api/folders/:uid``, 412 on a stale version).
-``faults`` injects 503s and dropped connections before a request is handled.
+``faults`` injects 503s and dropped connections before a request is handled, or
+("drop-after") a connection dropped after the request was handled (the write
+landed, the client never hears so).
 
 The current API (Grafana 12/13, ../shared/reference/grafana-12-13.md §1.3-1.4 and
 grafana-http-api.md §5), served when ``apis`` names the group versions (see
@@ -44,7 +46,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 UID = re.compile(r"^[a-zA-Z0-9_-]*$")
-Fault = Callable[[str, str], str | None]  # (method, path) -> None | "503" | "drop"
+Fault = Callable[[str, str], str | None]  # (method, path) -> None | "503" | "drop" | "drop-after"
 Interfere = Callable[[str, str, "GrafanaState"], None]
 CURRENT_GROUPS = {"dashboard.grafana.app": ("v0alpha1", "v1beta1", "v1", "v2beta1", "v2"),
                   "folder.grafana.app": ("v1beta1", "v1")}
@@ -142,9 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append((method, path))
             fault = state.faults(method, path) if state.faults else None
         if fault == "drop":
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+            self._drop()
             return
         if fault == "503":
             self._send(503, {"message": "Service Unavailable"})
@@ -171,7 +171,15 @@ class _Handler(BaseHTTPRequestHandler):
                 status, reply = self._route(method, path, body)
             if method != "GET" and status < 300:
                 state.writes.append((method, path))
+        if fault == "drop-after":
+            self._drop()
+            return
         self._send(status, reply)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self._dispatch("GET")

@@ -122,6 +122,9 @@ def _datasource(client: GrafanaClient, spec: DatasourceSpec, dry_run: bool) -> O
         try:
             client.create_datasource(wanted)
         except GrafanaError as exc:
+            if exc.status == 409 and client.get_datasource(spec.uid) is not None:
+                # Ours, saved by an earlier try whose answer was lost (the retried POST found it).
+                return Outcome("datasource", spec.name, "created", 1)
             if exc.status == 409:
                 raise GrafanaError(f"a datasource named {spec.name!r} already exists with another uid; pass "
                                    "--datasource-name NAME, or --datasource-uid with that datasource's uid",
