@@ -338,8 +338,8 @@ def test_wrong_namespace_is_one_line_saying_what_to_do(g13: tuple[str, GrafanaSt
 def test_bad_namespace_is_refused_before_any_write(g13: tuple[str, GrafanaState]) -> None:
     url, state = g13
     result = run(url, "--namespace", "Not A Namespace")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: --namespace")
-    assert state.writes == []
+    assert result.exit_code == 1 and result.stderr.startswith("Error: namespace='Not A Namespace' is not a valid")
+    assert state.requests == []
 
 
 def test_viewer_token_gets_the_permission_named(g13: tuple[str, GrafanaState]) -> None:

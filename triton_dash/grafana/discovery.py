@@ -52,7 +52,7 @@ def offered_versions(client: GrafanaClient) -> dict[str, tuple[str, ...]] | None
 def resolve_namespace(client: GrafanaClient, namespace: str | None, org_id: int | None) -> str:
     """``namespace`` if given; else ``default`` for org 1 and ``org-<id>`` for another org."""
     if namespace:
-        return validate.dns_label(namespace, "--namespace")
+        return validate.dns_label(namespace, "namespace")
     if org_id is None:
         status, body = client.request("GET", "/api/org", Action("read the current organisation", "orgs:read"),
                                       allow=frozenset({403, 404}))

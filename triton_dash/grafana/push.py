@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, validate
 from ..profile import DEFAULT_DATASOURCE_UID
 from ..validate import valid_uid
 from .api import MANAGED_LABEL, MANAGER, ApiChoice, DashboardApi, StoredDashboard, normalised, same_content
@@ -214,6 +214,8 @@ def push(
     With ``prune``, dashboards in ``folder`` tagged ``triton-dash`` that are not
     among ``dashboards`` are deleted last (listed as "would delete" on a dry run).
     """
+    if namespace:
+        validate.dns_label(namespace, "namespace")
     docs = prepare(dashboards, datasource.uid if datasource else DEFAULT_DATASOURCE_UID)
     health = client.health()
     yield Outcome("grafana", str(health.get("version") or "(version hidden)"), "reachable", url=client.url)
