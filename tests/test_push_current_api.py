@@ -365,3 +365,19 @@ def test_a_write_that_landed_before_the_connection_dropped_is_not_repeated() -> 
         assert state.requests.count(("POST", NS)) > len(UIDS)  # some POSTs were sent again and got 409
         assert [w for w in state.writes if w[0] != "POST"] == []
         assert result.output.count("created") == 1 + len(UIDS)
+
+
+def test_deleted_between_read_and_write_is_created_again(g13: tuple[str, GrafanaState]) -> None:
+    url, state = g13
+    assert run(url).exit_code == 0
+    state.dashboards["triton-stack"]["dashboard"]["title"] = "Edited by hand"
+
+    def deleter(method: str, path: str, st: GrafanaState) -> None:
+        if method == "PUT" and path.endswith("/triton-stack"):
+            st.dashboards.pop("triton-stack", None)
+
+    state.interfere = deleter
+    result = run(url)
+    assert result.exit_code == 0, result.output
+    assert state.dashboards["triton-stack"]["dashboard"]["title"] == "Triton monitoring stack"
+    assert state.writes[-1] == ("POST", NS)

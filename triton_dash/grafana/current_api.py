@@ -174,6 +174,9 @@ class CurrentApi:
                                                                      stored.resource_version))
                 return self._dashboard(body)
             except GrafanaError as exc:
+                if exc.status == 404 and stored is not None:  # deleted since we read it: create it again
+                    stored = None
+                    continue
                 if exc.status != 409:
                     raise
             # Exists already (create) or changed since we read it (update): read it again.
