@@ -192,3 +192,23 @@ def test_every_grafana_macro_and_format_expands(written: str, expanded: str) -> 
     from triton_dash.analysis.variables import expand
 
     assert expand(written, {"job": "a"}) == expanded
+
+
+def test_rule_table_in_docs_is_current() -> None:
+    """docs/lint-rules.md is generated from the registry: python -m triton_dash.lint.docs > docs/lint-rules.md."""
+    from triton_dash.lint.docs import rule_table
+
+    committed = (Path(__file__).parent.parent / "docs" / "lint-rules.md").read_text(encoding="utf-8")
+    assert committed == rule_table()
+    assert all(f"| `{rule}` |" in committed for rule in RULES)
+
+
+def test_every_rule_is_registered_with_its_facts() -> None:
+    from triton_dash.lint.registry import CATEGORIES, SCOPES, SEVERITIES, checks
+
+    assert all(r.category in CATEGORIES and r.scope in SCOPES and r.severity in SEVERITIES and r.doc
+               for r in RULES.values())
+    runner_reported = {r.id for r in RULES.values() if r.reported_by_runner}
+    assert runner_reported == {"promql-parse", "unused-exclusion"}
+    checked = {rule.id for scope in SCOPES for rule, _ in checks(scope)}
+    assert checked == set(RULES) - runner_reported  # no registered no-op check

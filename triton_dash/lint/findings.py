@@ -129,7 +129,8 @@ class LintReport:
                 places = [f.panel + (f" [{f.ref}]" if f.ref else "") for f in group]
                 shown = ", ".join(places[:_PANELS_SHOWN])
                 more = f" and {len(places) - _PANELS_SHOWN} more" if len(places) > _PANELS_SHOWN else ""
-                where = f"{first.dashboard} / {len(group)} targets ({shown}{more})"
+                what = "targets" if first.ref else "panels"
+                where = f"{first.dashboard} / {len(group)} {what} ({shown}{more})"
             lines.append(f"{first.severity.upper():7} {first.rule:30} {where}: {first.message}")
             if first.expression:
                 lines += _caret(first.expression, first.part)

@@ -36,8 +36,14 @@ _NOT_SUMMED = ("count", "group", "count_values", "topk", "bottomk", "limitk", "l
 
 
 def _shown(window: float | None) -> str:
-    return {RATE_INTERVAL_S: "$__rate_interval", INTERVAL_S: "$__interval", RANGE_S: "$__range"}.get(
-        window or 0.0, f"{window:g}s")
+    """A window as Prometheus writes it (1m, 90s, 1h), or the macro it stands for."""
+    macro = {RATE_INTERVAL_S: "$__rate_interval", INTERVAL_S: "$__interval", RANGE_S: "$__range"}.get(window or 0.0)
+    if macro or window is None:
+        return macro or ""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if window >= size and window % size == 0:
+            return f"{window / size:g}{unit}"
+    return f"{window:g}s"
 
 
 @rule("rate-interval", scope=TARGET, severity=WARNING, category=HYGIENE,
