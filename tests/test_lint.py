@@ -156,7 +156,7 @@ def test_targets_without_refid_are_numbered_and_expressions_shown() -> None:
 
 def test_one_cause_in_many_panels_is_one_line() -> None:
     lines = lint(load([MEANING])).text().splitlines()
-    (line,) = [line for line in lines if "ratio-unit" in line]
+    (line,) = [line for line in lines if "ratio-unit" in line and "0-1 ratio" in line]
     assert "3 targets (GPU utilisation [A], KV cache used [A], GPU memory used [A])" in line
 
 

@@ -185,11 +185,15 @@ def _scale(node: Node) -> str | None:
                 return "percent"
             if a == "percent" and b == "n:0.01":
                 return "ratio"
+            if a is None and b is not None and b.startswith("n:"):
+                return "x" + b[2:]  # a quantity times a number: 100 * used / total is a percentage
         return None
     if op == "/":
         if left == "percent" and right == "n:100":
             return "ratio"
-        return "ratio" if left is None and right is None and _same_unit(node.lhs, node.rhs) else None
+        if right is None and _same_unit(node.lhs, node.rhs):
+            return {None: "ratio", "x100": "percent"}.get(left)
+        return None
     same = left == right and left in ("ratio", "percent")
     if op == "-" and ((left, right) in (("n:1", "ratio"), ("n:100", "percent")) or same):
         return right
