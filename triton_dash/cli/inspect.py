@@ -11,6 +11,7 @@ from ..check.resolve import Macros
 from ..lint import RULES as LINT_RULES
 from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
+from ..lint.exposition import TypesError, load_types
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
 from .config import config_option, profile_from_flags
@@ -87,9 +88,11 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--select", "select", multiple=True, metavar="RULES",
               help="Only these rules: ids, correctness, hygiene or ALL (comma-separated or repeated).")
 @click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Leave these rules (or a category) out.")
+@click.option("--types", "types_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Metric types for names no catalogue knows: a /metrics scrape or /api/v1/metadata JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show information findings and targets not checked.")
 def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, select: tuple[str, ...],
-                 ignore: tuple[str, ...], verbose: bool) -> None:
+                 ignore: tuple[str, ...], types_files: tuple[Path, ...], verbose: bool) -> None:
     """Find wrong numbers and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
@@ -108,16 +111,18 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
       python -m triton_dash lint --select correctness --ignore histogram-mixed-layouts their.json
+      python -m triton_dash lint --types scrape.prom their.json   # types of names lint does not know
     """
     dashboards = load_dashboards(files)
     path = config_path or find_config(Path.cwd())
     try:
         selection = Selection.parse(select, ignore)
         exclusions = load_config(path, set(LINT_RULES)) if path else []
-    except (ConfigError, SelectionError) as exc:
+        types = load_types(types_files)
+    except (ConfigError, SelectionError, TypesError) as exc:
         cannot_run(str(exc))
         return
-    report = lint(dashboards, exclusions, selection)
+    report = lint(dashboards, exclusions, selection, types)
     click.echo(report.json() if output_format == "json" else report.text(verbose=verbose))
     if report.failing(selection.explicit):
         click.get_current_context().exit(1)
