@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
+from ..check import count_targets, run_check
 from ..check.resolve import Macros
 from ..lint import RULES as LINT_RULES
 from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
 from ..lint.exposition import TypesError, load_types
+from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
 from .config import config_option, profile_from_flags
