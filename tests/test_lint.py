@@ -262,3 +262,39 @@ def test_an_axis_label_presents_a_time() -> None:
     assert _correctness([dashboard]) == []
     dashboard.document["panels"][0]["fieldConfig"]["defaults"]["custom"] = {"axisLabel": "queue time (ms)"}
     assert _correctness([dashboard]) == ["duration-rate-as-time"]
+
+
+@pytest.mark.parametrize(("panel_ds", "target_ds", "expr", "language"), [
+    (None, None, "rate(x[5m])", "prometheus"),  # the default datasource
+    ({"type": "loki", "uid": "abc"}, None, '{app="t"}', "loki"),
+    ("$logs", None, '{app="t"}', "loki"),  # a datasource variable whose query is loki
+    ("${DS_LOKI}", None, '{app="t"}', "loki"),  # an export placeholder, typed by __inputs
+    ("${DS_PROMETHEUS}", None, "up", "prometheus"),
+    ({"type": "datasource", "uid": "-- Mixed --"}, {"uid": "$logs"}, '{app="t"}', "loki"),
+    ({"type": "datasource", "uid": "-- Mixed --"}, {"type": "prometheus", "uid": "x"}, "up", "prometheus"),
+    ("-- Mixed --", None, "up", "prometheus"),
+    ("Loki", None, '{app="t"}', "loki"),  # a legacy reference by name
+    (None, None, '{container="triton"} |~ "ERROR"', "loki"),  # the default datasource, but LogQL
+    ({"type": "__expr__", "uid": "__expr__"}, None, None, "__expr__"),
+    ("-- Grafana --", None, None, "grafana"),
+])
+def test_the_datasource_decides_the_language(panel_ds: object, target_ds: object, expr: object,
+                                             language: str) -> None:
+    from triton_dash.lint.datasources import language as language_of
+
+    doc = {"templating": {"list": [{"name": "logs", "type": "datasource", "query": "loki"}]},
+           "__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"},
+                        {"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}]}
+    target = {"refId": "A", **({"expr": expr} if expr else {}), **({"datasource": target_ds} if target_ds else {})}
+    assert language_of(doc, {"datasource": panel_ds} if panel_ds else {}, target) == language
+
+
+def test_a_datasource_variable_named_like_an_export_placeholder_is_fine() -> None:
+    """A dashboard whose templating defines DS_PROMETHEUS: ${DS_PROMETHEUS} is its variable, not a placeholder."""
+    target = {"refId": "A", "expr": "sum(rate(nv_inference_request_success[$__rate_interval]))"}
+    (dashboard,) = _dashboard(target, unit="reqps", title="Requests")
+    doc = dashboard.document
+    doc["templating"]["list"][0]["name"] = "DS_PROMETHEUS"
+    doc["panels"][0]["datasource"] = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+    rules = {f.rule for f in lint([dashboard]).findings}
+    assert not rules & {"datasource-hardcoded", "datasource-input", "template-datasource"}
