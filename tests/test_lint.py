@@ -298,3 +298,36 @@ def test_a_datasource_variable_named_like_an_export_placeholder_is_fine() -> Non
     doc["panels"][0]["datasource"] = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
     rules = {f.rule for f in lint([dashboard]).findings}
     assert not rules & {"datasource-hardcoded", "datasource-input", "template-datasource"}
+
+
+@pytest.mark.parametrize(("title", "unit", "expr", "rules"), [
+    ("Queue Time (milliseconds)", "short", "rate(nv_inference_queue_duration_us[30s]) / 1000",
+     ["duration-rate-as-time"]),
+    ("Compute Time by Model", "ms", "sum(rate(nv_inference_compute_infer_duration_us[30s])) by (model) / 1000",
+     ["duration-rate-as-time"]),
+    ("Queue Time", "s", "rate(vllm:request_queue_time_seconds_sum[$__rate_interval])", ["duration-rate-as-time"]),
+    ("Queue time", "ms", "nv_inference_queue_duration_us / nv_inference_count / 1000",
+     ["counter-not-rated", "counter-not-rated", "wrong-denominator", "wrong-denominator"]),
+    ("Average Batch Size", "short", "rate(nv_inference_request_success[$__rate_interval]) / "
+     "rate(nv_inference_exec_count[$__rate_interval])", ["batch-size-ratio"]),
+    ("GPU utilisation", "percent", "nv_gpu_utilization", ["ratio-unit"]),
+    ("TRT-LLM general", "short", "avg(nv_trt_llm_general_metrics)", ["category-summed"]),
+    ("DRAM active", "percentunit", "rate(DCGM_FI_PROF_DRAM_ACTIVE[$__rate_interval])", ["gauge-under-rate"]),
+    ("PCIe TX", "Bps", "rate(DCGM_FI_PROF_PCIE_TX_BYTES[$__rate_interval])", ["gauge-under-rate"]),
+    ("Running", "short", 'vllm:num_requests_running{model_name="m"}', []),
+    ("KV cache", "percentunit", "vllm:kv_cache_usage_perc", []),
+    ("Prefix hits", "short", "rate(vllm:prefix_cache_hits_total[$__rate_interval])", []),
+    ("Healthy pods", "short", "vllm:healthy_pods_total", []),
+    ("Macros", "short", "sum(rate(nv_inference_count[$__rate_interval])) * $__rate_interval_ms / 1000 + 0 * "
+     "($__to - $__from) + 0 * ${__to:date:seconds} + 0 * $__range_s + 0 * $__interval_ms", []),
+])
+def test_the_issues_own_examples(title: str, unit: str, expr: str, rules: list[str]) -> None:
+    """Issue 16's examples, each as the one target of a panel: exactly the rules it names, and nothing else."""
+    assert sorted(_correctness(_dashboard({"refId": "A", "expr": expr}, unit=unit, title=title))) == rules
+
+
+def test_a_loki_panel_and_a_vllm_dashboard_get_no_triton_advice() -> None:
+    loki = {"refId": "A", "expr": '{container="triton_server"} |~ "ERROR"', "datasource": {"type": "loki"}}
+    vllm = {"refId": "B", "expr": "sum(vllm:num_requests_running)"}
+    report = lint(_dashboard(loki, vllm, unit="short", title="Logs and load"))
+    assert [f.rule for f in report.findings] == [] and [n.reason for n in report.not_checked] == ["loki"]
