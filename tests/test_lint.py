@@ -280,7 +280,7 @@ def test_an_axis_label_presents_a_time() -> None:
 ])
 def test_the_datasource_decides_the_language(panel_ds: object, target_ds: object, expr: object,
                                              language: str) -> None:
-    from triton_dash.lint.datasources import language as language_of
+    from triton_dash.analysis.datasources import language as language_of
 
     doc = {"templating": {"list": [{"name": "logs", "type": "datasource", "query": "loki"}]},
            "__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"},
@@ -331,3 +331,13 @@ def test_a_loki_panel_and_a_vllm_dashboard_get_no_triton_advice() -> None:
     vllm = {"refId": "B", "expr": "sum(vllm:num_requests_running)"}
     report = lint(_dashboard(loki, vllm, unit="short", title="Logs and load"))
     assert [f.rule for f in report.findings] == [] and [n.reason for n in report.not_checked] == ["loki"]
+
+
+def test_check_and_lint_share_which_targets_are_promql() -> None:
+    """analysis.variables.targets (what check queries) leaves out Loki targets, as lint does."""
+    from triton_dash.analysis.variables import targets
+
+    doc = json.loads(MEANING.read_text())
+    panels = {p["title"] for p, _ in targets(doc)}
+    assert "Triton errors in logs" not in panels and "Requests and logs" in panels
+    assert [t["refId"] for p, t in targets(doc) if p["title"] == "Requests and logs"] == ["A"]
