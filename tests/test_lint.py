@@ -341,3 +341,9 @@ def test_check_and_lint_share_which_targets_are_promql() -> None:
     panels = {p["title"] for p, _ in targets(doc)}
     assert "Triton errors in logs" not in panels and "Requests and logs" in panels
     assert [t["refId"] for p, t in targets(doc) if p["title"] == "Requests and logs"] == ["A"]
+
+
+def test_tokens_per_engine_step_may_be_called_batch_size() -> None:
+    expr = ("rate(vllm:iteration_tokens_total_sum[$__rate_interval]) / "
+            "rate(vllm:iteration_tokens_total_count[$__rate_interval])")
+    assert _correctness(_dashboard({"refId": "A", "expr": expr}, unit="short", title="Batch size (tokens)")) == []
