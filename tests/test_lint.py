@@ -347,3 +347,15 @@ def test_tokens_per_engine_step_may_be_called_batch_size() -> None:
     expr = ("rate(vllm:iteration_tokens_total_sum[$__rate_interval]) / "
             "rate(vllm:iteration_tokens_total_count[$__rate_interval])")
     assert _correctness(_dashboard({"refId": "A", "expr": expr}, unit="short", title="Batch size (tokens)")) == []
+
+
+def test_a_newer_triton_family_declared_by_the_scrape_is_not_a_typo(tmp_path: Path) -> None:
+    from triton_dash.lint.exposition import parse_types
+
+    target = {"refId": "A", "expr": "histogram_quantile(0.9, sum by (le, model) "
+                                    "(rate(nv_inference_queue_duration_histogram_us_bucket[$__rate_interval])))"}
+    assert _correctness(_dashboard(target, unit="µs", title="Queue p90")) == ["unknown-metric"]
+    types = parse_types("# TYPE nv_inference_queue_duration_histogram_us histogram\n")
+    report = lint(_dashboard(target, unit="µs", title="Queue p90"), selection=Selection.parse(["correctness"]),
+                  types=types)
+    assert report.findings == []
