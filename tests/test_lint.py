@@ -359,3 +359,13 @@ def test_a_newer_triton_family_declared_by_the_scrape_is_not_a_typo(tmp_path: Pa
     report = lint(_dashboard(target, unit="µs", title="Queue p90"), selection=Selection.parse(["correctness"]),
                   types=types)
     assert report.findings == []
+
+
+def test_a_raw_counter_titled_total_is_a_warning_a_raw_counter_shown_as_a_rate_an_error() -> None:
+    target = {"refId": "A", "expr": "sum(nv_inference_request_success)"}
+    (total,) = lint(_dashboard(target, unit="short", title="Total requests"),
+                    selection=Selection.parse(["counter-not-rated"])).findings
+    assert total.severity == "warning" and "increase(nv_inference_request_success[$__range])" in total.message
+    (rate,) = lint(_dashboard(target, unit="reqps", title="Total requests"),
+                   selection=Selection.parse(["counter-not-rated"])).findings
+    assert rate.severity == "error"

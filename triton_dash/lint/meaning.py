@@ -129,7 +129,8 @@ def wrong_denominator(ctx: TargetContext) -> Iterator[Issue]:
                                         for u in denominators):
             yield Issue(f"{name} and {denominators[0].name} are cumulative since each server started, so their "
                         "ratio is the lifetime average, not the current one: divide rates, "
-                        f"rate({name}[$__rate_interval]) / {_denominator_hint(name)}", locate(ctx.raw, raw[0]))
+                        f"rate({name}[$__rate_interval]) / {_denominator_hint(name)}", locate(ctx.raw, raw[0]),
+                        severity=WARNING if ctx.shown_as_cumulative() else None)
 
 
 def _over_time(use: SelectorUse) -> bool:

@@ -96,6 +96,11 @@ def counter_not_rated(ctx: TargetContext) -> Iterator[Issue]:
                         locate(ctx.raw, use), severity=INFO)
         if found is not MetricKind.COUNTER:
             continue
+        if ctx.shown_as_cumulative():  # "Total requests": what it says, since each server started
+            yield Issue(f"{use.name} read directly is the count since each server started (it falls when one "
+                        f"restarts): for the total over the time range use increase({use.name}[$__range])",
+                        locate(ctx.raw, use), severity=WARNING)
+            continue
         yield Issue(f"{use.name} is a counter (it only grows, and resets when the server restarts) read directly: "
                     f"use rate({use.name}[$__rate_interval])", locate(ctx.raw, use))
 
