@@ -9,8 +9,9 @@ import click
 from ..check import count_targets, run_check
 from ..check.resolve import Macros
 from ..lint import RULES as LINT_RULES
-from ..lint import UNUSED_EXCLUSION, lint
+from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
+from ..lint.exposition import TypesError, load_types
 from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
@@ -85,27 +86,44 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
-def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
-    """Find wrong PromQL and dashboard mistakes in any Grafana dashboard, offline.
+@click.option("--select", "select", multiple=True, metavar="RULES",
+              help="Only these rules: ids, correctness, hygiene or ALL (comma-separated or repeated).")
+@click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Leave these rules (or a category) out.")
+@click.option("--types", "types_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Metric types for names no catalogue knows: a /metrics scrape or /api/v1/metadata JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show information findings and targets not checked.")
+def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, select: tuple[str, ...],
+                 ignore: tuple[str, ...], types_files: tuple[Path, ...], verbose: bool) -> None:
+    """Find wrong numbers and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
     *.dashboard.py files; with none, the built-in dashboards. Each finding has a
-    rule id, a severity, where it is and what to write instead. Exit 0: no
-    errors; 1: errors; 2: could not read the input or the configuration.
+    rule id, a severity, a category (correctness: the number is wrong or
+    missing; hygiene), where it is, the expression and what to write instead.
+    Correctness findings come first. Only Prometheus targets are checked; Loki
+    and other targets are listed with --verbose. Rules: docs/lint-rules.md.
+
+    Exit 0: no error-level correctness finding (hygiene errors fail only when
+    selected by name or as --select hygiene); 1: such findings; 2: could not
+    read the input or the configuration.
 
     \b
     Examples:
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
+      python -m triton_dash lint --select correctness --ignore histogram-mixed-layouts their.json
+      python -m triton_dash lint --types scrape.prom their.json   # types of names lint does not know
     """
     dashboards = load_dashboards(files)
     path = config_path or find_config(Path.cwd())
     try:
-        exclusions = load_config(path, set(LINT_RULES) | {UNUSED_EXCLUSION}) if path else []
-    except ConfigError as exc:
+        selection = Selection.parse(select, ignore)
+        exclusions = load_config(path, set(LINT_RULES)) if path else []
+        types = load_types(types_files)
+    except (ConfigError, SelectionError, TypesError) as exc:
         cannot_run(str(exc))
         return
-    report = lint(dashboards, exclusions)
-    click.echo(report.json() if output_format == "json" else report.text())
-    if report.errors:
+    report = lint(dashboards, exclusions, selection, types)
+    click.echo(report.json() if output_format == "json" else report.text(verbose=verbose))
+    if report.failing(selection.explicit):
         click.get_current_context().exit(1)
