@@ -17,7 +17,7 @@ bucket layout) and in the panel's (its unit, title and legend):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import promql_parser as pp
 
@@ -279,11 +279,30 @@ def histogram_mixed_layouts(ctx: TargetContext) -> Iterator[Issue]:
             if not use.name.endswith("_bucket") or use.name.removesuffix("_bucket") not in _MIXED_LAYOUTS:
                 continue
             one_model = any(_one_model(use, label, how, labels, ctx.raw) for label in _MODEL_LABELS)
+            # a vLLM server serves one model: one server chosen (exactly, or by a single-value variable) is one
+            # layout
+            if use.name.startswith("vllm:") and not one_model:
+                one_model = any(_one_server(use, label, ctx) for label in _SERVER_LABELS)
             if not one_model:
                 model = next((m for m in _MODEL_LABELS if m in (family(use.name) or _NO_LABELS).labels), "model")
                 yield Issue(f"{use.name} has a bucket layout per model; summed by (le) across models, buckets that "
                             f"do not line up are added together: keep {model} in by (...) or filter one {model}",
                             locate(ctx.raw, use))
+
+
+#: Labels naming one server process (vLLM serves one model per process).
+_SERVER_LABELS = ("instance", "pod", "host", "hostname", "server")
+
+
+def _one_server(use: SelectorUse, label: str, ctx: TargetContext) -> bool:
+    """The selector names one server: a literal ``label="x"``, or a dashboard variable that holds one value."""
+    op, value = use.matchers.get(label, ("", ""))
+    written = re.search(rf'\b{label}\s*(=~?)\s*"\$\{{?(\w+)', ctx.raw)
+    if written is None:
+        return op == "=" and bool(value)
+    variables = (ctx.doc.get("templating") or {}).get("list") or []
+    chosen = next((v for v in variables if isinstance(v, Mapping) and v.get("name") == written[2]), None)
+    return chosen is not None and not chosen.get("multi") and not chosen.get("includeAll")
 
 
 def _one_model(use: SelectorUse, label: str, how: str, labels: tuple[str, ...], raw: str) -> bool:

@@ -223,9 +223,10 @@ def unknown_metric(ctx: TargetContext) -> Iterator[Issue]:
                         f"rate({use.name}_count[$__rate_interval]) or histogram_quantile over _bucket",
                         locate(ctx.raw, use))
             continue
-        if not use.name or metric is not None or removed(use.name) or (use.name.endswith("_bucket") and
-                                                                       family(use.name[:-7]) is not None):
-            continue
+        parent = family(use.name[:-7]) if use.name.endswith("_bucket") else None
+        if not use.name or metric is not None or removed(use.name) or (
+                parent is not None and parent.kind is MetricKind.HISTOGRAM):
+            continue  # (the _bucket of a counter, nv_inference_request_duration_us_bucket, does not exist)
         if exposed_kind(use.name, EXPOSED.get()) is not None:
             continue  # the user's own servers declare it (--types): a newer release, or their own family
         if use.name.startswith("nv_"):
