@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -11,8 +12,11 @@ from ..check.resolve import Macros
 from ..lint import RULES as LINT_RULES
 from ..lint import UNUSED_EXCLUSION, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
+from ..lint.fix import FixError, fix_file, fix_summary
+from ..lint.fix import outputs as fix_outputs
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
+from ..files import write_files
 from .errors import remember_secret
 
 __all__ = ["check", "lint_command"]
@@ -80,7 +84,13 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
-def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None) -> None:
+@click.option("--fix", "fix", is_flag=True,
+              help="Repair what can be repaired, in place (atomic, file mode kept), and report what is left.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="With --fix: write the repaired dashboards into DIR instead of over the inputs.")
+@click.option("--diff", "show_diff", is_flag=True, help="With --fix: print a unified diff and write nothing.")
+def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, fix: bool,
+                 out_dir: Path | None, show_diff: bool) -> None:
     """Find wrong PromQL and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
@@ -89,10 +99,20 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     errors; 1: errors; 2: could not read the input or the configuration.
 
     \b
+    With --fix, each wrong number is rewritten where its meaning is clear
+    (docs/lint-fix.md): exit 0 when what is left is clean, 1 when findings
+    remain, 2 when an input cannot be read.
+
+    \b
     Examples:
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
+      python -m triton_dash lint --fix --diff their-dashboard.json
+      python -m triton_dash lint --fix --out fixed/ their-dashboard.json
     """
+    if fix or out_dir or show_diff:
+        _fix(files, fix, out_dir, show_diff, output_format)
+        return
     dashboards = load_dashboards(files)
     path = config_path or find_config(Path.cwd())
     try:
@@ -103,4 +123,35 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     report = lint(dashboards, exclusions)
     click.echo(report.json() if output_format == "json" else report.text())
     if report.errors:
+        click.get_current_context().exit(1)
+
+
+def _fix(files: tuple[Path, ...], fix: bool, out_dir: Path | None, show_diff: bool, output_format: str) -> None:
+    """``lint --fix``: repair each file, then write (in place or into --out) or print the diff."""
+    if not fix:
+        raise click.UsageError("--out and --diff go with --fix")
+    if not files:
+        raise click.UsageError("--fix needs the dashboard files to repair")
+    if out_dir is not None and show_diff:
+        raise click.UsageError("--diff writes nothing; leave out --out")
+    try:
+        with progress(len(files), "fixing") as advance:
+            results = []
+            for path in files:
+                results.append(fix_file(path))
+                advance(1)
+    except FixError as exc:
+        cannot_run(str(exc))
+        return
+    if show_diff:
+        click.echo("".join(r.diff() for r in results), nl=False)
+    else:
+        written = write_files(fix_outputs(results, out_dir))
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    if output_format == "json":
+        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+    elif not show_diff:
+        click.echo(fix_summary(results))
+    if any(r.failed for r in results):
         click.get_current_context().exit(1)

@@ -1,0 +1,353 @@
+"""``lint --fix``: the dashboard you already have, with the numbers the linter found wrong made right.
+
+For every target with a finding, the fixer decides what the panel means to
+show (:mod:`triton_dash.lint.intent`: the title, the unit, the metrics) and:
+
+- a meaning-level mistake (a duration rate shown as a time, the wrong
+  denominator, requests/executions as batch size, a sum of ratios, a removed
+  family ...) is rewritten through the project's query functions, with the
+  target's own label matchers and variables and its grouping, and the panel
+  gets the unit of the new number (``s`` for times, ``percentunit`` for 0-1);
+- a fixed or too-short window becomes ``$__rate_interval`` and ``irate``
+  becomes ``rate``, in the expression as written (nothing else changes);
+- a 0-1 family shown with the unit ``percent`` gets ``percentunit``.
+
+Panel ids, titles, positions, types and legends are never touched; targets
+without findings are left byte for byte, and so is every other byte of the
+file (:mod:`triton_dash.lint.jsonedit` rewrites only the values that change).
+What cannot be recognised is reported, not guessed. Fixing a fixed dashboard
+changes nothing.
+
+    from triton_dash.lint.fix import fix_text
+    result = fix_text(Path("their-dashboard.json").read_text(), "their-dashboard.json")
+    print(result.text)            # the repaired file
+    for repair in result.repairs:
+        print(repair.panel, repair.before, "->", repair.after)
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..analysis.sources import Dashboard
+from ..analysis.variables import targets
+from . import LintReport, lint
+from .checks import RULES
+from .intent import is_ratio, misreadings, panel_unit, recognise
+from .jsonedit import patch
+from .rewrite import guard_denominators, rate_raw_counters, windows
+
+__all__ = ["FIXED_BY_REWRITE", "FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixResult", "Remaining",
+           "Repair", "fix_file", "fix_summary", "fix_text", "outputs"]
+
+#: Rules repaired in the expression as written: the window and irate.
+FIXED_IN_PLACE = frozenset({"rate-interval", "rate-interval-too-short", "irate-in-panel"})
+#: Rules repaired by changing the panel's unit only.
+FIXED_BY_UNIT = frozenset({"ratio-unit"})
+#: Rules that do not change the number (and that the fixer does not act on).
+NOT_FIXED = frozenset({"promql-parse", "unknown-metric"})
+#: Every other target rule changes the number: fixed by rewriting the target from its recognised meaning.
+FIXED_BY_REWRITE = "every other target rule"
+
+_RAW_TOTAL = ("a raw counter is a running total since the server started, which may be what the panel means; "
+              "rate(...) is per second, increase(...[$__range]) the total over the time range")
+
+
+class FixError(ValueError):
+    """The input cannot be read as a dashboard; one line naming the file."""
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One target changed: why, and what it became."""
+
+    panel: str
+    panel_id: Any
+    ref_id: str
+    rules: tuple[str, ...]
+    before: str
+    after: str
+    meaning: str  # what the new expression shows ("" for window-only repairs)
+    unit_before: str
+    unit_after: str
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """A finding still there after the fix, and why the fixer left it."""
+
+    rule: str
+    severity: str
+    panel: str
+    ref_id: str
+    message: str
+
+
+@dataclass
+class FixResult:
+    source: str
+    original: str
+    text: str
+    repairs: list[Repair] = field(default_factory=list)
+    remaining: list[Remaining] = field(default_factory=list)
+    report: LintReport | None = None  # lint of the fixed dashboard
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    @property
+    def failed(self) -> bool:
+        """What is left would fail ``lint`` (an error), or a meaning-level mistake is still there."""
+        return any(r.severity == "error" for r in self.remaining)
+
+    def diff(self) -> str:
+        return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
+                                            self.text.splitlines(keepends=True),
+                                            fromfile=f"a/{self.source}", tofile=f"b/{self.source}"))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "changed": self.changed, "repairs": [asdict(r) for r in self.repairs],
+                "remaining": [asdict(r) for r in self.remaining]}
+
+
+def _title(panel: Mapping[str, Any]) -> str:
+    return str(panel.get("title") or "").strip() or "(untitled)"
+
+
+def _target_findings(doc: Mapping[str, Any], panel: Mapping[str, Any], target: Mapping[str, Any]) -> dict[str, str]:
+    """rule -> message for the target-scope findings of one target, from the linter itself."""
+    single = {**doc, "panels": [{**panel, "targets": [target]}]}
+    single.pop("rows", None)
+    found: dict[str, str] = {}
+    for finding in lint([Dashboard("fix", single)]).findings:
+        rule = RULES.get(finding.rule)
+        if rule is not None and rule.scope == "target":
+            found.setdefault(finding.rule, finding.message)
+    return found
+
+
+def _set_unit(panel: dict[str, Any], unit: str) -> None:
+    defaults = ((panel.get("fieldConfig") or {}).get("defaults") or {})
+    axes = panel.get("yaxes")
+    if not defaults.get("unit") and isinstance(axes, list) and axes and isinstance(axes[0], dict) \
+            and axes[0].get("format"):
+        axes[0]["format"] = unit
+        return
+    panel.setdefault("fieldConfig", {}).setdefault("defaults", {})["unit"] = unit
+
+
+#: How many of a unit one of the canonical unit is: a number in s shown in ms is multiplied by 1e3.
+_SCALES: dict[str, dict[str, str]] = {
+    "s": {"ms": "1e3", "µs": "1e6", "us": "1e6", "ns": "1e9"},
+    "percentunit": {"percent": "100"},
+}
+
+
+@dataclass
+class _Plan:
+    panel: dict[str, Any]
+    target: dict[str, Any]
+    rules: dict[str, str]
+    expr: str
+    unit: str = ""  # the unit the new expression is in; "" when its meaning did not change
+    meaning: str = ""
+
+
+def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
+          remaining: list[Remaining]) -> _Plan:
+    title, expr, unit = _title(panel), str(target["expr"]), panel_unit(panel)
+    ref = str(target.get("refId") or "")
+    plan = _Plan(panel, target, rules, expr)
+    rewrite = set(rules) - FIXED_IN_PLACE - FIXED_BY_UNIT - NOT_FIXED
+    if rewrite:
+        intent = recognise(expr, title=title, unit=unit, legend=str(target.get("legendFormat") or ""))
+        if intent is not None:
+            plan.expr, plan.unit, plan.meaning = intent.expression(), intent.unit, intent.meaning.text
+            return plan
+        if "counter-not-rated" in rewrite and is_ratio(expr):
+            plan.expr = rate_raw_counters(expr)
+            rewrite.discard("counter-not-rated")
+        if "unguarded-denominator" in rewrite:
+            guarded = guard_denominators(plan.expr)
+            if guarded is not None:
+                plan.expr = guarded
+                rewrite.discard("unguarded-denominator")
+        for rule in sorted(rewrite):
+            why = _RAW_TOTAL if rule == "counter-not-rated" else "what the panel means to show is not recognised"
+            remaining.append(Remaining(rule, "error", title, ref, f"not fixed: {why} ({rules[rule]})"))
+    plan.expr = windows(plan.expr, set(rules))
+    if FIXED_BY_UNIT & set(rules):
+        plan.unit = "percentunit"  # the only ratio-unit mistake recognised: a 0-1 family shown as percent
+    return plan
+
+
+def _bounded(panel: Mapping[str, Any]) -> bool:
+    """Whether the panel fixes its axis in its unit (min/max), so a new unit would misplace it."""
+    defaults = ((panel.get("fieldConfig") or {}).get("defaults") or {})
+    axes = panel.get("yaxes") or []
+    left = axes[0] if axes and isinstance(axes[0], Mapping) else {}
+    return any(source.get(key) not in (None, "") for source in (defaults, left) for key in ("min", "max"))
+
+
+def _apply(panel: dict[str, Any], plans: list[_Plan], others: int, remaining: list[Remaining]) -> None:
+    """Give the new numbers a unit the panel can show.
+
+    A 0-1 number in a ``percent`` panel is multiplied by 100 (its thresholds, min and max are in percent);
+    a time in a panel with another time unit is scaled into it when the panel has an axis range or other
+    targets left as they were; otherwise the panel gets the new number's unit (``s``, ``percentunit``).
+    """
+    unit = panel_unit(panel)
+    untouched = others + sum(not p.unit for p in plans)
+    for p in plans:
+        factor = _SCALES.get(p.unit, {}).get(unit) if p.unit and p.unit != unit else None
+        if factor and (p.unit == "percentunit" or untouched or _bounded(panel)):
+            p.expr, p.unit = f"({p.expr}) * {factor}", unit
+    new_units = {p.unit for p in plans if p.unit and p.unit != unit}
+    if len(new_units) == 1 and not untouched and all(p.unit for p in plans):
+        _set_unit(panel, new_units.pop())
+    elif new_units:
+        for p in plans:
+            if p.unit and p.unit != unit:
+                remaining.append(Remaining("panel-units", "warning", _title(panel), str(p.target.get("refId") or ""),
+                                           f"not fixed: this target now shows {p.meaning or p.unit} ({p.unit}); "
+                                           f"the panel's unit is {unit or '(none)'}"))
+    for p in plans:
+        p.target["expr"] = p.expr
+
+
+def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any]) -> tuple[list[Repair], list[Remaining]]:
+    """One pass over every target of ``fixed`` (changed in place); findings are taken on ``original``'s copy."""
+    pairs = list(targets(fixed))
+    unfixed: list[Remaining] = []
+    by_panel: dict[int, list[_Plan]] = {}
+    for panel, target in pairs:
+        rules = _target_findings(original, panel, target)
+        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel)):
+            rules.setdefault(rule, message)
+        if rules:
+            by_panel.setdefault(id(panel), []).append(_plan(panel, target, rules, unfixed))
+    repairs = []
+    for plans in by_panel.values():
+        panel = plans[0].panel
+        before = {id(p.target): (str(p.target["expr"]), panel_unit(panel)) for p in plans}
+        others = sum(1 for t in panel.get("targets") or [] if isinstance(t, dict) and t.get("expr")) - len(plans)
+        _apply(panel, plans, others, unfixed)
+        for p in plans:
+            old_expr, old_unit = before[id(p.target)]
+            if p.expr != old_expr or panel_unit(panel) != old_unit:
+                repairs.append(Repair(_title(panel), panel.get("id"), str(p.target.get("refId") or ""),
+                                      tuple(sorted(p.rules)), old_expr, p.expr, p.meaning, old_unit,
+                                      panel_unit(panel)))
+    return repairs, unfixed
+
+
+#: A repair can uncover another (a counter rated in a ratio now has a denominator to guard); passes stop
+#: when nothing changes, so that fixing a fixed dashboard changes nothing.
+MAX_PASSES = 3
+
+
+def _dashboard_path(document: Any) -> tuple[str, ...]:
+    if isinstance(document, Mapping) and isinstance(document.get("dashboard"), Mapping):
+        return ("dashboard",)
+    if isinstance(document, Mapping) and isinstance(document.get("spec"), Mapping) and "panels" in document["spec"]:
+        return ("spec",)
+    return ()
+
+
+def fix_text(text: str, source: str) -> FixResult:
+    """Repair one dashboard's JSON text; :class:`FixError` when it is not a dashboard."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FixError(f"{source}: not JSON (line {exc.lineno}: {exc.msg})") from exc
+    path = _dashboard_path(document)
+    doc: Any = document
+    for key in path:
+        doc = doc[key]
+    if not isinstance(doc, dict) or not isinstance(doc.get("panels", []), list) or (
+            "panels" not in doc and "rows" not in doc):
+        raise FixError(f"{source}: not a Grafana dashboard (no 'panels')")
+    fixed = copy.deepcopy(doc)
+    result = FixResult(source, text, text)
+    merged: dict[tuple[str, str, Any], Repair] = {}
+    unfixed: list[Remaining] = []
+    for _ in range(MAX_PASSES):
+        repairs, unfixed = _repair_pass(fixed, fixed)
+        if not repairs:
+            break
+        for repair in repairs:
+            key = (repair.panel, repair.ref_id, repair.panel_id)
+            first = merged.get(key)
+            merged[key] = repair if first is None else replace(
+                repair, rules=tuple(sorted({*first.rules, *repair.rules})), before=first.before,
+                unit_before=first.unit_before, meaning=repair.meaning or first.meaning)
+    result.repairs = list(merged.values())
+    if result.repairs:
+        result.text = patch(text, fixed, path)
+    result.report = lint([Dashboard(source, fixed)])
+    seen = {(f.rule, f.panel, f.ref_id) for f in result.report.findings}
+    result.remaining = [Remaining(f.rule, f.severity, f.panel, f.ref_id, f.message) for f in result.report.findings]
+    for panel, target in targets(fixed):
+        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel)):
+            left = Remaining(rule, "error", _title(panel), str(target.get("refId") or ""), message)
+            if (left.rule, left.panel, left.ref_id) not in seen:
+                seen.add((left.rule, left.panel, left.ref_id))
+                result.remaining.append(left)
+    why = {(r.rule, r.panel, r.ref_id): r for r in unfixed}
+    result.remaining = [why.pop((r.rule, r.panel, r.ref_id), r) for r in result.remaining]
+    result.remaining += [r for r in why.values() if r.rule not in NOT_FIXED]
+    return result
+
+
+def fix_file(path: Path) -> FixResult:
+    """:func:`fix_text` of a file; :class:`FixError` when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise FixError(f"{path}: not a text file") from None
+    return fix_text(text, str(path))
+
+
+def outputs(results: Sequence[FixResult], out_dir: Path | None) -> dict[Path, str]:
+    """Where each changed dashboard is written: over itself, or into ``out_dir`` under its own name."""
+    files: dict[Path, str] = {}
+    for result in results:
+        if out_dir is not None:
+            files[out_dir / Path(result.source).name] = result.text
+        elif result.changed:
+            files[Path(result.source)] = result.text
+    return files
+
+
+def fix_summary(results: Sequence[FixResult]) -> str:
+    """What was repaired and what is left, one line each, then a count."""
+    lines = []
+    hygiene = 0
+    for result in results:
+        for r in result.repairs:
+            unit = f"; unit {r.unit_before or '(none)'} -> {r.unit_after}" if r.unit_after != r.unit_before else ""
+            what = f" ({r.meaning})" if r.meaning else ""
+            lines.append(f"fixed   {result.source} / {r.panel} [{r.ref_id}] {','.join(r.rules)}{what}{unit}")
+        for left in result.remaining:
+            if not left.ref_id and left.rule in RULES and RULES[left.rule].scope != "target":
+                hygiene += 1  # dashboard and panel hygiene: lint lists them; --fix does not touch them
+                continue
+            where = f" / {left.panel}" + (f" [{left.ref_id}]" if left.ref_id else "") if left.panel else ""
+            lines.append(f"left    {result.source}{where} {left.rule}: {left.message}")
+    repaired = sum(len(r.repairs) for r in results)
+    count = sum(len(r.remaining) for r in results)
+    if hygiene:
+        lines.append(f"{hygiene} dashboard and panel finding{'s' * (hygiene != 1)} (variables, datasources, "
+                     "descriptions, units) are not --fix's to repair: run lint to list them")
+    lines.append(f"{repaired} target{'s' * (repaired != 1)} fixed, {count} finding{'s' * (count != 1)} left "
+                 f"in {len(results)} dashboard{'s' * (len(results) != 1)}")
+    return "\n".join(lines)
