@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from .. import validate
 from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
 from ..check.resolve import Macros
+from ..files import write_files
 from ..lint import RULES as LINT_RULES
 from ..lint import UNUSED_EXCLUSION, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
@@ -16,7 +18,6 @@ from ..lint.fix import FixError, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
-from ..files import write_files
 from .errors import remember_secret
 
 __all__ = ["check", "lint_command"]
@@ -143,14 +144,22 @@ def _fix(files: tuple[Path, ...], fix: bool, out_dir: Path | None, show_diff: bo
     except FixError as exc:
         cannot_run(str(exc))
         return
-    if show_diff:
+    if show_diff and output_format != "json":
         click.echo("".join(r.diff() for r in results), nl=False)
-    else:
-        written = write_files(fix_outputs(results, out_dir))
+    elif not show_diff:
+        files = fix_outputs(results, out_dir)
+        for path in files:
+            validate.output_file(path, "fixed dashboard")
+        try:
+            written = write_files(files)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}; "
+                                       "nothing was written") from exc
         for path in written:
             click.echo(f"wrote {path}", err=True)
     if output_format == "json":
-        click.echo(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
+        body = [{**r.as_dict(), **({"diff": r.diff()} if show_diff else {})} for r in results]
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
     elif not show_diff:
         click.echo(fix_summary(results))
     if any(r.failed for r in results):

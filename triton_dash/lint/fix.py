@@ -283,9 +283,9 @@ def fix_text(text: str, source: str) -> FixResult:
         if not repairs:
             break
         for repair in repairs:
-            key = (repair.panel, repair.ref_id, repair.panel_id)
-            first = merged.get(key)
-            merged[key] = repair if first is None else replace(
+            where = (repair.panel, repair.ref_id, repair.panel_id)
+            first = merged.get(where)
+            merged[where] = repair if first is None else replace(
                 repair, rules=tuple(sorted({*first.rules, *repair.rules})), before=first.before,
                 unit_before=first.unit_before, meaning=repair.meaning or first.meaning)
     result.repairs = list(merged.values())

@@ -109,12 +109,23 @@ def _render(value: Any, text: str, start: int, indent: int | None, ascii_only: b
     return json.dumps(value, indent=indent, ensure_ascii=ascii_only).replace("\n", "\n" + prefix)
 
 
+@dataclass(frozen=True)
+class _Added:
+    """Members appended to an object: written after its last member, in its own layout."""
+
+    members: dict[str, Any]
+
+
 def _diff(old: Any, new: Any, span: Span, out: list[tuple[Span, Any]]) -> None:
     if type(old) is type(new) and old == new:
         return
-    if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new) and set(span.members) == set(old):
+    if isinstance(old, dict) and isinstance(new, dict) and old and list(new)[:len(old)] == list(old) \
+            and set(span.members) == set(old):
         for key in old:
             _diff(old[key], new[key], span.members[key], out)
+        added = {key: new[key] for key in list(new)[len(old):]}
+        if added:
+            out.append((span, _Added(added)))
         return
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new) == len(span.items):
         for before, after, item in zip(old, new, span.items, strict=True):
@@ -132,6 +143,30 @@ def patch(text: str, new: Any, path: Sequence[str] = ()) -> str:
     changes: list[tuple[Span, Any]] = []
     _diff(old, new, span, changes)
     indent, ascii_only = _style(text)
-    for changed, value in sorted(changes, key=lambda c: c[0].start, reverse=True):
-        text = text[:changed.start] + _render(value, text, changed.start, indent, ascii_only) + text[changed.end:]
+    edits = []
+    for changed, value in changes:
+        if isinstance(value, _Added):
+            last = max(changed.members.values(), key=lambda member: member.end)
+            edits.append((last.end, last.end, _members(value.members, text, changed, last, indent, ascii_only)))
+        else:
+            edits.append((changed.start, changed.end, _render(value, text, changed.start, indent, ascii_only)))
+    for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        text = text[:start] + replacement + text[end:]
     return text
+
+
+def _members(members: dict[str, Any], text: str, obj: Span, last: Span, indent: int | None,
+             ascii_only: bool) -> str:
+    """``, "key": value`` for each added member, on one line or one per line as the object is laid out."""
+    key_start = text.rfind('"', 0, text.rfind(":", obj.start, last.start))
+    key_start = text.rfind('"', 0, key_start)  # the opening quote of the last member's key
+    if "\n" not in text[obj.start:last.end] or indent is None:
+        sep = ": " if re.search(r'":\s', text[key_start:last.start]) else ":"
+        comma = ", " if sep == ": " else ","
+        return "".join(f"{comma}{json.dumps(k, ensure_ascii=ascii_only)}{sep}"
+                       f"{json.dumps(v, ensure_ascii=ascii_only, separators=(comma, sep))}"
+                       for k, v in members.items())
+    line_start = text.rfind("\n", 0, key_start) + 1
+    margin = text[line_start:key_start]
+    return "".join(f",\n{margin}{json.dumps(k, ensure_ascii=ascii_only)}: "
+                   f"{_render(v, text, key_start, indent, ascii_only)}" for k, v in members.items())
