@@ -147,11 +147,11 @@ def _fix(files: tuple[Path, ...], fix: bool, out_dir: Path | None, show_diff: bo
     if show_diff and output_format != "json":
         click.echo("".join(r.diff() for r in results), nl=False)
     elif not show_diff:
-        files = fix_outputs(results, out_dir)
-        for path in files:
+        outputs = fix_outputs(results, out_dir)
+        for path in outputs:
             validate.output_file(path, "fixed dashboard")
         try:
-            written = write_files(files)
+            written = write_files(outputs)
         except OSError as exc:
             raise click.ClickException(f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}; "
                                        "nothing was written") from exc
