@@ -229,7 +229,8 @@ def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any]) -> tuple[li
     by_panel: dict[int, list[_Plan]] = {}
     for panel, target in pairs:
         rules = _target_findings(original, panel, target)
-        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel)):
+        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
+                                         legend=str(target.get("legendFormat") or "")):
             rules.setdefault(rule, message)
         if rules:
             by_panel.setdefault(id(panel), []).append(_plan(panel, target, rules, unfixed))
@@ -295,7 +296,8 @@ def fix_text(text: str, source: str) -> FixResult:
     seen = {(f.rule, f.panel, f.ref_id) for f in result.report.findings}
     result.remaining = [Remaining(f.rule, f.severity, f.panel, f.ref_id, f.message) for f in result.report.findings]
     for panel, target in targets(fixed):
-        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel)):
+        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
+                                         legend=str(target.get("legendFormat") or "")):
             left = Remaining(rule, "error", _title(panel), str(target.get("refId") or ""), message)
             if (left.rule, left.panel, left.ref_id) not in seen:
                 seen.add((left.rule, left.panel, left.ref_id))

@@ -254,8 +254,10 @@ def _quantile(ast: Node) -> tuple[Metric, str] | None:
     return None
 
 
-def _meaning(ast: Node, names: set[str], title: str, unit: str) -> tuple[Meaning, Metric | None] | None:
+def _meaning(ast: Node, names: set[str], title: str, unit: str,
+             legend: str = "") -> tuple[Meaning, Metric | None] | None:
     lowered = title.lower()
+    named = f"{title} {re.sub(r'{{[^}]*}}', '', legend)}".lower()  # the legend can name one line of many
     if any(name.startswith(_LOAD_RATIO) for name in names):
         return Meaning.LOAD_RATIO, None
     quantile = _quantile(ast)
@@ -266,10 +268,10 @@ def _meaning(ast: Node, names: set[str], title: str, unit: str) -> tuple[Meaning
         return times.pop(), None
     if times:
         return None
-    if m.INFERENCE_EXEC_COUNT.name in names and _BATCH_SIZE_WORDS.search(title):
-        return Meaning.BATCH_SIZE, None
-    if m.INFERENCE_EXEC_COUNT.name in names and "request" in lowered and "execution" in lowered:
+    if m.INFERENCE_EXEC_COUNT.name in names and re.search(r"requests? (per|/) ?(execution|batch)", named):
         return Meaning.REQUESTS_PER_EXECUTION, None
+    if m.INFERENCE_EXEC_COUNT.name in names and _BATCH_SIZE_WORDS.search(named):
+        return Meaning.BATCH_SIZE, None
     if m.INFERENCE_REQUEST_FAILURE.name in names and (m.INFERENCE_REQUEST_SUCCESS.name in names
                                                       or unit in PERCENT_UNITS or "ratio" in lowered):
         return Meaning.ERROR_RATIO, None
@@ -327,7 +329,7 @@ def recognise(expr: str, *, title: str, unit: str = "", legend: str = "") -> Int
         return None
     uses = list(selectors(ast))
     names = {use.name for use in uses}
-    found = _meaning(ast, names, title, unit)
+    found = _meaning(ast, names, title, unit, legend)
     if found is None:
         return None
     meaning, metric = found
@@ -360,7 +362,7 @@ def recognise(expr: str, *, title: str, unit: str = "", legend: str = "") -> Int
 
 # --- what the target gets wrong, in meaning ---------------------------------------------------------
 
-def misreadings(expr: str, *, title: str, unit: str = "") -> list[tuple[str, str]]:
+def misreadings(expr: str, *, title: str, unit: str = "", legend: str = "") -> list[tuple[str, str]]:
     """(rule id, message) for the meaning-level mistakes ``lint --fix`` repairs, as the corpus names them.
 
     The linter reports these too; the fixer checks them itself so that it
@@ -371,7 +373,7 @@ def misreadings(expr: str, *, title: str, unit: str = "") -> list[tuple[str, str
     except (UnexpandedVariable, ValueError):
         return []
     names = {use.name for use in selectors(ast)}
-    found = _meaning(ast, names, title, unit)
+    found = _meaning(ast, names, title, unit, legend)
     out: list[tuple[str, str]] = []
     meaning = found[0] if found else None
     denominators = _denominator_names(ast)
