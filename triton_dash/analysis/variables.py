@@ -5,22 +5,36 @@
 
 Multi-value variables become ``(v1|v2)`` with regex characters escaped
 (:func:`regex_escape`); "All" becomes the variable's ``allValue`` or the
-alternation of every value.
+alternation of every value. Every built-in macro is known: ``$__rate_interval``
+(and ``_ms``), ``$__interval`` (and ``_ms``), ``$__range`` (``_s``, ``_ms``),
+``$__from``/``$__to`` (milliseconds; ``${__to:date:seconds}`` seconds,
+``${__to:date}`` ISO 8601), ``$__all``, ``$__dashboard``, ``${__user.login}``
+and the like; a format (``${var:regex}``, ``${var:pipe}``, ``${var:csv}`` ...)
+never makes a variable unknown.
+
+Panels come from every layout Grafana has had: ``panels`` with (collapsed) row
+panels, and the legacy ``rows[].panels`` of schemaVersion < 16.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..validate import duration_seconds
 
-__all__ = ["UnexpandedVariable", "all_panels", "expand", "offline_values", "query_panels", "regex_escape",
-           "targets"]
+__all__ = ["UnexpandedVariable", "all_panels", "expand", "library_model", "offline_values", "query_panels",
+           "regex_escape", "targets"]
 
 _REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
-_NAMED = re.compile(r"\$\{([A-Za-z_]\w*)(?::\w+)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\]")
+_NAMED = re.compile(r"\$\{([A-Za-z_][\w.]*)(?::([^}]*))?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
+#: A fixed "now" for $__from/$__to offline (2026-01-01T00:00:00Z), an hour apart by default.
+_TO_MS = 1767225600000
+#: Built-in names that expand to text (never in a metric selector, but they parse in a label value).
+_TEXT_MACROS = ("__dashboard", "__name", "__org", "__user", "__series", "__field", "__value", "__data", "__cell",
+                "__url_time_range", "__timezone", "__timeFilter", "__timeFrom", "__timeTo")
 
 
 class UnexpandedVariable(ValueError):
@@ -35,19 +49,37 @@ def regex_escape(value: str) -> str:
 def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m", interval: str = "15s",
            range_: str = "1h") -> str:
     """Replace Grafana's global macros and template variables (``$x``, ``${x}``, ``${x:fmt}``, ``[[x]]``)."""
+    range_s = duration_seconds(range_)
     macros = {"__rate_interval": rate_interval, "__interval": interval, "__range": range_,
-              "__range_s": str(int(duration_seconds(range_))),
-              "__interval_ms": str(int(duration_seconds(interval) * 1000)), **variables}
+              "__range_s": str(int(range_s)), "__range_ms": str(int(range_s * 1000)),
+              "__interval_ms": str(int(duration_seconds(interval) * 1000)),
+              "__rate_interval_ms": str(int(duration_seconds(rate_interval) * 1000)),
+              "__from": str(_TO_MS - int(range_s * 1000)), "__to": str(_TO_MS), "__all": ".*", **variables}
 
     def replace(match: re.Match[str]) -> str:
-        name = match[1] or match[2] or match[3]
-        return macros[name] if name in macros else match[0]
+        name = match[1] or match[3] or match[4]
+        if name in ("__from", "__to") and match[2]:
+            return _time_format(int(macros[name]), match[2])
+        if name in macros:
+            return macros[name]
+        if name.split(".")[0] in _TEXT_MACROS:
+            return name.replace(".", "_")
+        return match[0]
 
     out = _NAMED.sub(replace, expr)
     left = _NAMED.search(out)
     if left:
         raise UnexpandedVariable(f"unknown variable {left[0]} in {expr}")
     return out
+
+
+def _time_format(ms: int, fmt: str) -> str:
+    """``${__from:date:seconds}`` and friends, for a time in milliseconds."""
+    if fmt in ("date:seconds", "seconds"):
+        return str(ms // 1000)
+    if fmt in ("", "date:ms", "ms"):
+        return str(ms)
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(ms // 1000))
 
 
 def offline_values(doc: Mapping[str, Any], chosen: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -74,10 +106,25 @@ def offline_values(doc: Mapping[str, Any], chosen: Mapping[str, str] | None = No
 
 
 def all_panels(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every panel, the ones inside (collapsed) rows too."""
-    for panel in doc.get("panels", []) or []:
-        yield panel
-        yield from panel.get("panels", []) or []
+    """Every panel: the ones inside (collapsed) rows and legacy ``rows[]`` too; library panels as their model."""
+    rows = [row for row in doc.get("rows", []) or [] if isinstance(row, Mapping)]
+    for panel in [*(doc.get("panels", []) or []), *(p for row in rows for p in row.get("panels", []) or [])]:
+        if not isinstance(panel, dict):
+            continue
+        yield library_model(doc, panel)
+        yield from (library_model(doc, p) for p in panel.get("panels", []) or [] if isinstance(p, dict))
+
+
+def library_model(doc: Mapping[str, Any], panel: dict[str, Any]) -> dict[str, Any]:
+    """A library panel reference replaced by its model from the export's ``__elements`` (else as it is)."""
+    ref = panel.get("libraryPanel")
+    if not isinstance(ref, Mapping) or panel.get("targets"):
+        return panel
+    element = (doc.get("__elements") or {}).get(str(ref.get("uid")))
+    model = element.get("model") if isinstance(element, Mapping) else None
+    if not isinstance(model, Mapping):
+        return panel
+    return {**model, **{k: v for k, v in panel.items() if k in ("id", "gridPos", "libraryPanel", "title")}}
 
 
 def query_panels(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

@@ -12,9 +12,9 @@ from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_
 from ..check.resolve import Macros
 from ..files import write_files
 from ..lint import RULES as LINT_RULES
-from ..lint import UNUSED_EXCLUSION, lint
+from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
-from ..lint.fix import FixError, fix_file, fix_summary
+from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
@@ -85,19 +85,29 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
+@click.option("--select", "select", multiple=True, metavar="RULES",
+              help="Only these rules: ids, correctness, hygiene or ALL (comma-separated or repeated).")
+@click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Leave these rules (or a category) out.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show information findings and targets not checked.")
 @click.option("--fix", "fix", is_flag=True,
               help="Repair what can be repaired, in place (atomic, file mode kept), and report what is left.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="With --fix: write the repaired dashboards into DIR instead of over the inputs.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --fix: print a unified diff and write nothing.")
-def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, fix: bool,
-                 out_dir: Path | None, show_diff: bool) -> None:
-    """Find wrong PromQL and dashboard mistakes in any Grafana dashboard, offline.
+def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, select: tuple[str, ...],
+                 ignore: tuple[str, ...], verbose: bool, fix: bool, out_dir: Path | None, show_diff: bool) -> None:
+    """Find wrong numbers and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
     *.dashboard.py files; with none, the built-in dashboards. Each finding has a
-    rule id, a severity, where it is and what to write instead. Exit 0: no
-    errors; 1: errors; 2: could not read the input or the configuration.
+    rule id, a severity, a category (correctness: the number is wrong or
+    missing; hygiene), where it is, the expression and what to write instead.
+    Correctness findings come first. Only Prometheus targets are checked; Loki
+    and other targets are listed with --verbose. Rules: docs/lint-rules.md.
+
+    Exit 0: no error-level correctness finding (hygiene errors fail only when
+    selected by name or as --select hygiene); 1: such findings; 2: could not
+    read the input or the configuration.
 
     \b
     With --fix, each wrong number is rewritten where its meaning is clear
@@ -108,26 +118,29 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     Examples:
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
+      python -m triton_dash lint --select correctness --ignore histogram-mixed-layouts their.json
       python -m triton_dash lint --fix --diff their-dashboard.json
       python -m triton_dash lint --fix --out fixed/ their-dashboard.json
     """
-    if fix or out_dir or show_diff:
-        _fix(files, fix, out_dir, show_diff, output_format)
-        return
-    dashboards = load_dashboards(files)
     path = config_path or find_config(Path.cwd())
     try:
-        exclusions = load_config(path, set(LINT_RULES) | {UNUSED_EXCLUSION}) if path else []
-    except ConfigError as exc:
+        selection = Selection.parse(select, ignore)
+        exclusions = load_config(path, set(LINT_RULES)) if path else []
+    except (ConfigError, SelectionError) as exc:
         cannot_run(str(exc))
         return
-    report = lint(dashboards, exclusions)
-    click.echo(report.json() if output_format == "json" else report.text())
-    if report.errors:
+    if fix or out_dir or show_diff:
+        _fix(files, FixOptions(selection, tuple(exclusions)), fix, out_dir, show_diff, output_format)
+        return
+    dashboards = load_dashboards(files)
+    report = lint(dashboards, exclusions, selection)
+    click.echo(report.json() if output_format == "json" else report.text(verbose=verbose))
+    if report.failing(selection.explicit):
         click.get_current_context().exit(1)
 
 
-def _fix(files: tuple[Path, ...], fix: bool, out_dir: Path | None, show_diff: bool, output_format: str) -> None:
+def _fix(files: tuple[Path, ...], options: FixOptions, fix: bool, out_dir: Path | None, show_diff: bool,
+         output_format: str) -> None:
     """``lint --fix``: repair each file, then write (in place or into --out) or print the diff."""
     if not fix:
         raise click.UsageError("--out and --diff go with --fix")
@@ -139,7 +152,7 @@ def _fix(files: tuple[Path, ...], fix: bool, out_dir: Path | None, show_diff: bo
         with progress(len(files), "fixing") as advance:
             results = []
             for path in files:
-                results.append(fix_file(path))
+                results.append(fix_file(path, options))
                 advance(1)
     except FixError as exc:
         cannot_run(str(exc))

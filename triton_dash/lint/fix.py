@@ -37,13 +37,14 @@ from typing import Any
 
 from ..analysis.sources import Dashboard
 from ..analysis.variables import targets
-from . import LintReport, lint
-from .checks import RULES
+from . import CORRECTNESS, RULES, LintReport, Selection, lint
+from .config import Exclusion
 from .intent import is_ratio, misreadings, panel_unit, recognise
 from .jsonedit import patch
 from .rewrite import guard_denominators, rate_raw_counters, windows
 
-__all__ = ["FIXED_BY_REWRITE", "FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixResult", "Remaining",
+__all__ = ["FIXED_BY_REWRITE", "FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixOptions", "FixResult",
+           "Remaining",
            "Repair", "fix_file", "fix_summary", "fix_text", "outputs"]
 
 #: Rules repaired in the expression as written: the window and irate.
@@ -84,9 +85,24 @@ class Remaining:
 
     rule: str
     severity: str
+    category: str
     panel: str
     ref_id: str
     message: str
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """Which rules the fixer acts on and reports (``lint``'s --select/--ignore and exclusions)."""
+
+    selection: Selection = field(default_factory=Selection)
+    exclusions: tuple[Exclusion, ...] = ()
+
+
+def _remaining(rule: str, panel: str, ref: str, message: str) -> Remaining:
+    known = RULES.get(rule)
+    return Remaining(rule, known.severity if known else "error", known.category if known else CORRECTNESS,
+                     panel, ref, message)
 
 
 @dataclass
@@ -97,6 +113,7 @@ class FixResult:
     repairs: list[Repair] = field(default_factory=list)
     remaining: list[Remaining] = field(default_factory=list)
     report: LintReport | None = None  # lint of the fixed dashboard
+    explicit: tuple[str, ...] = ()  # rules selected by name: their errors fail too, as in lint
 
     @property
     def changed(self) -> bool:
@@ -104,8 +121,10 @@ class FixResult:
 
     @property
     def failed(self) -> bool:
-        """What is left would fail ``lint`` (an error), or a meaning-level mistake is still there."""
-        return any(r.severity == "error" for r in self.remaining)
+        """What is left would fail ``lint``: an error-level correctness finding (or an error of a rule
+        selected by name)."""
+        return any(r.severity == "error" and (r.category == CORRECTNESS or r.rule in self.explicit)
+                   for r in self.remaining)
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
@@ -121,12 +140,20 @@ def _title(panel: Mapping[str, Any]) -> str:
     return str(panel.get("title") or "").strip() or "(untitled)"
 
 
-def _target_findings(doc: Mapping[str, Any], panel: Mapping[str, Any], target: Mapping[str, Any]) -> dict[str, str]:
+def _ref(panel: Mapping[str, Any], target: Mapping[str, Any]) -> str:
+    """The target's refId, or "#N" (its 1-based position), as lint names it."""
+    if target.get("refId"):
+        return str(target["refId"])
+    return f"#{next(i for i, t in enumerate(panel.get('targets') or [], 1) if t is target)}"
+
+
+def _target_findings(doc: Mapping[str, Any], panel: Mapping[str, Any], target: Mapping[str, Any],
+                     options: FixOptions) -> dict[str, str]:
     """rule -> message for the target-scope findings of one target, from the linter itself."""
     single = {**doc, "panels": [{**panel, "targets": [target]}]}
     single.pop("rows", None)
     found: dict[str, str] = {}
-    for finding in lint([Dashboard("fix", single)]).findings:
+    for finding in lint([Dashboard("fix", single)], options.exclusions, options.selection).findings:
         rule = RULES.get(finding.rule)
         if rule is not None and rule.scope == "target":
             found.setdefault(finding.rule, finding.message)
@@ -163,7 +190,7 @@ class _Plan:
 def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
           remaining: list[Remaining]) -> _Plan:
     title, expr, unit = _title(panel), str(target["expr"]), panel_unit(panel)
-    ref = str(target.get("refId") or "")
+    ref = _ref(panel, target)
     plan = _Plan(panel, target, rules, expr)
     rewrite = set(rules) - FIXED_IN_PLACE - FIXED_BY_UNIT - NOT_FIXED
     if rewrite:
@@ -181,7 +208,7 @@ def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
                 rewrite.discard("unguarded-denominator")
         for rule in sorted(rewrite):
             why = _RAW_TOTAL if rule == "counter-not-rated" else "what the panel means to show is not recognised"
-            remaining.append(Remaining(rule, "error", title, ref, f"not fixed: {why} ({rules[rule]})"))
+            remaining.append(_remaining(rule, title, ref, f"not fixed: {why} ({rules[rule]})"))
     plan.expr = windows(plan.expr, set(rules))
     if FIXED_BY_UNIT & set(rules):
         plan.unit = "percentunit"  # the only ratio-unit mistake recognised: a 0-1 family shown as percent
@@ -215,22 +242,23 @@ def _apply(panel: dict[str, Any], plans: list[_Plan], others: int, remaining: li
     elif new_units:
         for p in plans:
             if p.unit and p.unit != unit:
-                remaining.append(Remaining("panel-units", "warning", _title(panel), str(p.target.get("refId") or ""),
-                                           f"not fixed: this target now shows {p.meaning or p.unit} ({p.unit}); "
-                                           f"the panel's unit is {unit or '(none)'}"))
+                remaining.append(_remaining("panel-units", _title(panel), _ref(panel, p.target),
+                                            f"not fixed: this target now shows {p.meaning or p.unit} ({p.unit}); "
+                                            f"the panel's unit is {unit or '(none)'}"))
     for p in plans:
         p.target["expr"] = p.expr
 
 
-def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any]) -> tuple[list[Repair], list[Remaining]]:
+def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any],
+                 options: FixOptions) -> tuple[list[Repair], list[Remaining]]:
     """One pass over every target of ``fixed`` (changed in place); findings are taken on ``original``'s copy."""
     pairs = list(targets(fixed))
     unfixed: list[Remaining] = []
     by_panel: dict[int, list[_Plan]] = {}
     for panel, target in pairs:
-        rules = _target_findings(original, panel, target)
-        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
-                                         legend=str(target.get("legendFormat") or "")):
+        rules = _target_findings(original, panel, target, options)
+        for rule, message in _misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
+                                          legend=str(target.get("legendFormat") or ""), options=options):
             rules.setdefault(rule, message)
         if rules:
             by_panel.setdefault(id(panel), []).append(_plan(panel, target, rules, unfixed))
@@ -243,7 +271,7 @@ def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any]) -> tuple[li
         for p in plans:
             old_expr, old_unit = before[id(p.target)]
             if p.expr != old_expr or panel_unit(panel) != old_unit:
-                repairs.append(Repair(_title(panel), panel.get("id"), str(p.target.get("refId") or ""),
+                repairs.append(Repair(_title(panel), panel.get("id"), _ref(panel, p.target),
                                       tuple(sorted(p.rules)), old_expr, p.expr, p.meaning, old_unit,
                                       panel_unit(panel)))
     return repairs, unfixed
@@ -262,7 +290,13 @@ def _dashboard_path(document: Any) -> tuple[str, ...]:
     return ()
 
 
-def fix_text(text: str, source: str) -> FixResult:
+def _misreadings(expr: str, *, title: str, unit: str, legend: str, options: FixOptions) -> list[tuple[str, str]]:
+    """The meaning-level mistakes the fixer recognises itself, as far as the selection lets them count."""
+    return [(rule, message) for rule, message in misreadings(expr, title=title, unit=unit, legend=legend)
+            if rule not in RULES or rule in options.selection]
+
+
+def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixResult:
     """Repair one dashboard's JSON text; :class:`FixError` when it is not a dashboard."""
     try:
         document = json.loads(text)
@@ -275,12 +309,13 @@ def fix_text(text: str, source: str) -> FixResult:
     if not isinstance(doc, dict) or not isinstance(doc.get("panels", []), list) or (
             "panels" not in doc and "rows" not in doc):
         raise FixError(f"{source}: not a Grafana dashboard (no 'panels')")
+    options = options or FixOptions()
     fixed = copy.deepcopy(doc)
-    result = FixResult(source, text, text)
+    result = FixResult(source, text, text, explicit=options.selection.explicit)
     merged: dict[tuple[str, str, Any], Repair] = {}
     unfixed: list[Remaining] = []
     for _ in range(MAX_PASSES):
-        repairs, unfixed = _repair_pass(fixed, fixed)
+        repairs, unfixed = _repair_pass(fixed, fixed, options)
         if not repairs:
             break
         for repair in repairs:
@@ -292,13 +327,14 @@ def fix_text(text: str, source: str) -> FixResult:
     result.repairs = list(merged.values())
     if result.repairs:
         result.text = patch(text, fixed, path)
-    result.report = lint([Dashboard(source, fixed)])
+    result.report = lint([Dashboard(source, fixed)], options.exclusions, options.selection)
     seen = {(f.rule, f.panel, f.ref_id) for f in result.report.findings}
-    result.remaining = [Remaining(f.rule, f.severity, f.panel, f.ref_id, f.message) for f in result.report.findings]
+    result.remaining = [Remaining(f.rule, f.severity, f.category, f.panel, f.ref_id, f.message)
+                        for f in result.report.findings]
     for panel, target in targets(fixed):
-        for rule, message in misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
-                                         legend=str(target.get("legendFormat") or "")):
-            left = Remaining(rule, "error", _title(panel), str(target.get("refId") or ""), message)
+        for rule, message in _misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
+                                          legend=str(target.get("legendFormat") or ""), options=options):
+            left = _remaining(rule, _title(panel), _ref(panel, target), message)
             if (left.rule, left.panel, left.ref_id) not in seen:
                 seen.add((left.rule, left.panel, left.ref_id))
                 result.remaining.append(left)
@@ -308,7 +344,7 @@ def fix_text(text: str, source: str) -> FixResult:
     return result
 
 
-def fix_file(path: Path) -> FixResult:
+def fix_file(path: Path, options: FixOptions | None = None) -> FixResult:
     """:func:`fix_text` of a file; :class:`FixError` when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -316,7 +352,7 @@ def fix_file(path: Path) -> FixResult:
         raise FixError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError:
         raise FixError(f"{path}: not a text file") from None
-    return fix_text(text, str(path))
+    return fix_text(text, str(path), options)
 
 
 def outputs(results: Sequence[FixResult], out_dir: Path | None) -> dict[Path, str]:

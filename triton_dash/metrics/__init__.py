@@ -6,7 +6,10 @@ family has, its unit, which labels it carries, who exposes it, from which
 Triton release and behind which switch.
 
 - :mod:`triton_dash.metrics.core`: Triton core, host, GPU, Prometheus, cAdvisor;
-- :mod:`triton_dash.metrics.llm`: the first-response histogram, vLLM, TensorRT-LLM.
+- :mod:`triton_dash.metrics.llm`: the first-response histogram, vLLM, TensorRT-LLM;
+- :mod:`triton_dash.metrics.unread` and :mod:`triton_dash.metrics.foreign`: families no panel
+  reads (Triton's own, and upstream vLLM, NIM, KServe, llm-d, kube-state-metrics ...), known to
+  ``lint`` through :func:`identify`.
 
 Usage::
 
@@ -65,6 +68,7 @@ from .core import (
     SCRAPE_DURATION,
     UP,
 )
+from .foreign import FOREIGN_FAMILIES
 from .llm import (
     FIRST_RESPONSE_HISTOGRAM,
     LLM_FAMILIES,
@@ -82,8 +86,12 @@ from .llm import (
     VLLM_TIME_PER_OUTPUT_TOKEN,
     VLLM_TIME_TO_FIRST_TOKEN,
 )
+from .unread import UNREAD_FAMILIES
 
 CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES)}
+#: Every family lint knows: the catalogue, Triton's unread families, and the foreign ones met next to Triton.
+KNOWN: dict[str, Metric] = {**{m.name: m for m in (*FOREIGN_FAMILIES, *UNREAD_FAMILIES)}, **CATALOGUE}
+_RECORDED_KNOWN: list[bool] = []
 
 
 #: Families Triton no longer has (all gone in 20.06), and what replaced them.
@@ -96,18 +104,29 @@ REMOVED: dict[str, str] = {
 }
 
 
-def lookup(name: str) -> Metric | None:
+def lookup(name: str, families: dict[str, Metric] | None = None) -> Metric | None:
     """The family (or the histogram/summary series, as a counter) that a series name belongs to; None if unknown."""
-    if name in CATALOGUE:
-        return CATALOGUE[name]
+    families = CATALOGUE if families is None else families
+    if name in families:
+        return families[name]
     for suffix in HISTOGRAM_PARTS:
-        family = CATALOGUE.get(name.removesuffix(suffix)) if name.endswith(suffix) else None
+        family = families.get(name.removesuffix(suffix)) if name.endswith(suffix) else None
         if family is not None and family.kind in (MetricKind.HISTOGRAM, MetricKind.SUMMARY):
             try:
                 return family.part(suffix)
             except ValueError:
                 return None
     return None
+
+
+def identify(name: str) -> Metric | None:
+    """Like :func:`lookup`, over every family lint knows (:data:`KNOWN`, triton_dash's recorded series too)."""
+    if not _RECORDED_KNOWN:
+        from .recorded import EXECUTED_REQUESTS, OVERHEAD_DURATION, RECORDED
+
+        KNOWN.update({m.name: m for m in (*RECORDED.values(), EXECUTED_REQUESTS, OVERHEAD_DURATION)})
+        _RECORDED_KNOWN.append(True)
+    return lookup(name, KNOWN)
 
 
 def removed(name: str) -> str | None:
@@ -152,6 +171,7 @@ __all__ = [
     "INFERENCE_REQUEST_FAILURE",
     "INFERENCE_REQUEST_SUCCESS",
     "INFERENCE_REQUEST_SUMMARY",
+    "KNOWN",
     "LLM_FAMILIES",
     "PER_MODEL",
     "PINNED_MEMORY_TOTAL",
@@ -179,6 +199,7 @@ __all__ = [
     "VLLM_TIME_TO_FIRST_TOKEN",
     "Metric",
     "MetricKind",
+    "identify",
     "lookup",
     "removed",
 ]
