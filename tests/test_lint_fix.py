@@ -164,14 +164,26 @@ def test_only_targets_and_units_change(path: Path) -> None:
     assert skeleton(json.loads(fix_text(text, path.name).text)) == skeleton(json.loads(text))
 
 
-def test_what_cannot_be_fixed_is_reported() -> None:
-    doc = {"title": "t", "panels": [{"id": 1, "type": "stat", "title": "Cumulative Inference Requests",
-                                     "targets": [{"refId": "A", "expr": "sum(nv_inference_request_success)"}]}]}
-    result = fix_text(json.dumps(doc), "cumulative.json")
+UNFIXABLE = {"title": "t", "panels": [{"id": 1, "type": "stat", "title": "Cumulative Inference Requests",
+                                       "targets": [{"refId": "A", "expr": "sum(nv_inference_request_success)"}]}]}
+
+
+def test_what_cannot_be_fixed_is_reported_and_fails() -> None:
+    result = fix_text(json.dumps(UNFIXABLE), "cumulative.json")
     assert result.repairs == [] and not result.changed
     (left,) = [r for r in result.remaining if r.ref_id == "A"]
     assert left.rule == "counter-not-rated" and left.message.startswith("not fixed: a raw counter is a running total")
     assert result.failed
+
+
+def test_exit_1_when_a_correctness_finding_is_left(tmp_path: Path) -> None:
+    path = tmp_path / "cumulative.json"
+    path.write_text(json.dumps(UNFIXABLE), encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", "--fix", str(path)])
+    assert result.exit_code == 1
+    assert "left    " in result.stdout and "counter-not-rated: not fixed" in result.stdout
+    ignored = CliRunner().invoke(main, ["lint", "--fix", "--ignore", "counter-not-rated", str(path)])
+    assert ignored.exit_code == 0, ignored.output
 
 
 def test_a_selector_keeps_the_targets_own_matchers_and_variables() -> None:
@@ -206,7 +218,7 @@ def _copy(tmp_path: Path, source: Path = EXAMPLES, mode: int = 0o640) -> Path:
 def test_fix_in_place_is_atomic_and_keeps_the_mode(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     result = CliRunner().invoke(main, ["lint", "--fix", str(path)])
-    assert result.exit_code == 1, result.output  # hygiene (no datasource variable) is left
+    assert result.exit_code == 0, result.output  # only hygiene (no datasource variable) is left
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.read_text(encoding="utf-8") == fix_text(EXAMPLES.read_text(encoding="utf-8"), "x").text
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary file left
@@ -217,7 +229,7 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path) -> None:
     path = _copy(tmp_path)
     before = path.stat().st_mtime_ns, path.read_bytes()
     result = CliRunner().invoke(main, ["lint", "--fix", "--diff", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
     assert result.stdout.startswith(f"--- a/{path}\n+++ b/{path}\n@@ ")
     assert '+        {"refId": "A", "expr": "sum by (instance) (rate(nv_inference_queue_duration_us' in result.stdout
@@ -231,7 +243,7 @@ def test_out_writes_elsewhere_and_leaves_the_input(tmp_path: Path) -> None:
     original = path.read_bytes()
     out = tmp_path / "fixed"
     result = CliRunner().invoke(main, ["lint", "--fix", "--out", str(out), str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     assert path.read_bytes() == original
     assert json.loads((out / path.name).read_text(encoding="utf-8")) != json.loads(original)
 
