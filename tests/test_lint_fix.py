@@ -195,6 +195,17 @@ def test_a_selector_keeps_the_targets_own_matchers_and_variables() -> None:
     assert intent.by == ("pod",)
 
 
+def test_hygiene_alone_keeps_the_expression_and_repairs_it_in_place() -> None:
+    """A right number with a fixed window and an unguarded denominator: windows and a guard, nothing else."""
+    doc = {"title": "t", "panels": [{"id": 1, "type": "timeseries", "title": "Batch size",
+                                     "targets": [{"refId": "A", "expr": "sum(rate(nv_inference_count[1m])) / "
+                                                                        "sum(rate(nv_inference_exec_count[1m]))"}]}]}
+    (repair,) = fix_text(json.dumps(doc), "batch.json").repairs
+    assert repair.after == ("sum(rate(nv_inference_count[$__rate_interval])) / "
+                            "(sum(rate(nv_inference_exec_count[$__rate_interval])) > 0)")
+    assert repair.meaning == "" and repair.unit_after == repair.unit_before
+
+
 def test_a_duration_rate_not_shown_as_a_time_is_not_rewritten() -> None:
     """µs of queueing per second, titled as such, is a deliberate number: only its window is fixed."""
     doc = {"title": "t", "panels": [{"id": 1, "type": "timeseries", "title": "Queue µs per second",

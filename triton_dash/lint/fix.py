@@ -48,13 +48,14 @@ __all__ = ["FIXED_BY_REWRITE", "FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "
            "Repair", "fix_file", "fix_summary", "fix_text", "outputs"]
 
 #: Rules repaired in the expression as written: the window and irate.
-FIXED_IN_PLACE = frozenset({"rate-interval", "rate-interval-too-short", "irate-in-panel"})
-#: Rules repaired by changing the panel's unit only.
+#: (also: counters read directly inside a ratio are rated, and a denominator that can be 0 is guarded).
+FIXED_IN_PLACE = frozenset({"rate-interval", "rate-interval-too-short", "irate-in-panel", "unguarded-denominator"})
+#: Rules repaired by scaling the number into the panel's unit (a 0-1 family in a percent panel: * 100).
 FIXED_BY_UNIT = frozenset({"ratio-unit"})
-#: Rules that do not change the number (and that the fixer does not act on).
+#: Rules the fixer does not act on: the expression does not parse, or the metric is not known.
 NOT_FIXED = frozenset({"promql-parse", "unknown-metric"})
-#: Every other target rule changes the number: fixed by rewriting the target from its recognised meaning.
-FIXED_BY_REWRITE = "every other target rule"
+#: Every other correctness rule: fixed by rewriting the target from its recognised meaning.
+FIXED_BY_REWRITE = "every other correctness rule"
 
 _RAW_TOTAL = ("a raw counter is a running total since the server started, which may be what the panel means; "
               "rate(...) is per second, increase(...[$__range]) the total over the time range")
@@ -192,7 +193,8 @@ def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
     title, expr, unit = _title(panel), str(target["expr"]), panel_unit(panel)
     ref = _ref(panel, target)
     plan = _Plan(panel, target, rules, expr)
-    rewrite = set(rules) - FIXED_IN_PLACE - FIXED_BY_UNIT - NOT_FIXED
+    rewrite = {rule for rule in rules if rule not in RULES or RULES[rule].category == CORRECTNESS}
+    rewrite -= FIXED_IN_PLACE | FIXED_BY_UNIT | NOT_FIXED
     if rewrite:
         intent = recognise(expr, title=title, unit=unit, legend=str(target.get("legendFormat") or ""))
         if intent is not None:
@@ -201,14 +203,12 @@ def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
         if "counter-not-rated" in rewrite and is_ratio(expr):
             plan.expr = rate_raw_counters(expr)
             rewrite.discard("counter-not-rated")
-        if "unguarded-denominator" in rewrite:
-            guarded = guard_denominators(plan.expr)
-            if guarded is not None:
-                plan.expr = guarded
-                rewrite.discard("unguarded-denominator")
+            rules = {**rules, "unguarded-denominator": "the rated denominator can be 0"}
         for rule in sorted(rewrite):
             why = _RAW_TOTAL if rule == "counter-not-rated" else "what the panel means to show is not recognised"
             remaining.append(_remaining(rule, title, ref, f"not fixed: {why} ({rules[rule]})"))
+    if "unguarded-denominator" in rules:
+        plan.expr = guard_denominators(plan.expr) or plan.expr
     plan.expr = windows(plan.expr, set(rules))
     if FIXED_BY_UNIT & set(rules):
         plan.unit = "percentunit"  # the only ratio-unit mistake recognised: a 0-1 family shown as percent
