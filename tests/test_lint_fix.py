@@ -62,7 +62,7 @@ EXPECTED = {  # panel id -> (expression the query functions write, unit)
     5: ("(nv_gpu_utilization) * 100", "percent"),  # min/max 0-100 in percent: the number is scaled, not the unit
     7: (queries.compute_time_per_request(NONE, ("model",)), "s"),
     8: (queries.queue_time_per_request(NONE, ("pod",)), "s"),
-    10: (queries.histogram_quantile(queries.llm.m.VLLM_TIME_TO_FIRST_TOKEN, "0.9", MODEL_VAR, ("model",)), "s"),
+    10: (queries.histogram_quantile(queries.llm.m.VLLM_TIME_TO_FIRST_TOKEN, "0.9", MODEL_VAR, MODEL_GROUPING), "s"),
     11: (queries.error_ratio(MODEL_VAR, ("model",)), "percentunit"),
 }
 
