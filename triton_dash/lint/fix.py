@@ -1,22 +1,27 @@
 """``lint --fix``: the dashboard you already have, with the numbers the linter found wrong made right.
 
-For every target with a finding, the fixer decides what the panel means to
-show (:mod:`triton_dash.lint.intent`: the title, the unit, the metrics) and:
+The linter's own findings (:mod:`triton_dash.lint`, one target at a time) say
+what is wrong; the fixer decides what the panel means to show
+(:mod:`triton_dash.lint.intent`: the title, the unit, the legend, the metrics) and:
 
-- a meaning-level mistake (a duration rate shown as a time, the wrong
+- a correctness finding (a duration rate shown as a time, the wrong
   denominator, requests/executions as batch size, a sum of ratios, a removed
-  family ...) is rewritten through the project's query functions, with the
-  target's own label matchers and variables and its grouping, and the panel
-  gets the unit of the new number (``s`` for times, ``percentunit`` for 0-1);
-- a fixed or too-short window becomes ``$__rate_interval`` and ``irate``
-  becomes ``rate``, in the expression as written (nothing else changes);
-- a 0-1 family shown with the unit ``percent`` gets ``percentunit``.
+  family, a category gauge summed ...) is repaired by rewriting the target
+  through the project's query functions, with the target's own label matchers
+  and variables and its grouping; the number then has the unit of the new
+  expression (``s`` for times), set on the panel, or scaled into the panel's
+  unit when the panel fixes an axis range or keeps other targets in it;
+- a hygiene finding keeps the expression as written (:mod:`triton_dash.lint.rewrite`):
+  a fixed window becomes ``$__rate_interval``, ``irate`` becomes ``rate``, a
+  denominator that can be 0 gets ``> 0``; raw counters in a ratio are rated;
+- a 0-1 family in a ``percent`` panel is multiplied by 100 (its thresholds, min
+  and max are in percent).
 
 Panel ids, titles, positions, types and legends are never touched; targets
 without findings are left byte for byte, and so is every other byte of the
-file (:mod:`triton_dash.lint.jsonedit` rewrites only the values that change).
-What cannot be recognised is reported, not guessed. Fixing a fixed dashboard
-changes nothing.
+file (:mod:`triton_dash.lint.jsonedit` rewrites only the values that change;
+the file is not re-serialised). What cannot be recognised is reported, not
+guessed. Fixing a fixed dashboard changes nothing.
 
     from triton_dash.lint.fix import fix_text
     result = fix_text(Path("their-dashboard.json").read_text(), "their-dashboard.json")
@@ -39,7 +44,7 @@ from ..analysis.sources import Dashboard
 from ..analysis.variables import targets
 from . import CORRECTNESS, RULES, LintReport, Selection, lint
 from .config import Exclusion
-from .intent import is_ratio, misreadings, panel_unit, recognise
+from .intent import is_ratio, panel_unit, recognise
 from .jsonedit import patch
 from .rewrite import guard_denominators, rate_raw_counters, windows
 
@@ -257,9 +262,6 @@ def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any],
     by_panel: dict[int, list[_Plan]] = {}
     for panel, target in pairs:
         rules = _target_findings(original, panel, target, options)
-        for rule, message in _misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
-                                          legend=str(target.get("legendFormat") or ""), options=options):
-            rules.setdefault(rule, message)
         if rules:
             by_panel.setdefault(id(panel), []).append(_plan(panel, target, rules, unfixed))
     repairs = []
@@ -288,12 +290,6 @@ def _dashboard_path(document: Any) -> tuple[str, ...]:
     if isinstance(document, Mapping) and isinstance(document.get("spec"), Mapping) and "panels" in document["spec"]:
         return ("spec",)
     return ()
-
-
-def _misreadings(expr: str, *, title: str, unit: str, legend: str, options: FixOptions) -> list[tuple[str, str]]:
-    """The meaning-level mistakes the fixer recognises itself, as far as the selection lets them count."""
-    return [(rule, message) for rule, message in misreadings(expr, title=title, unit=unit, legend=legend)
-            if rule not in RULES or rule in options.selection]
 
 
 def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixResult:
@@ -328,16 +324,8 @@ def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixRe
     if result.repairs:
         result.text = patch(text, fixed, path)
     result.report = lint([Dashboard(source, fixed)], options.exclusions, options.selection)
-    seen = {(f.rule, f.panel, f.ref_id) for f in result.report.findings}
     result.remaining = [Remaining(f.rule, f.severity, f.category, f.panel, f.ref_id, f.message)
                         for f in result.report.findings]
-    for panel, target in targets(fixed):
-        for rule, message in _misreadings(str(target["expr"]), title=_title(panel), unit=panel_unit(panel),
-                                          legend=str(target.get("legendFormat") or ""), options=options):
-            left = _remaining(rule, _title(panel), _ref(panel, target), message)
-            if (left.rule, left.panel, left.ref_id) not in seen:
-                seen.add((left.rule, left.panel, left.ref_id))
-                result.remaining.append(left)
     why = {(r.rule, r.panel, r.ref_id): r for r in unfixed}
     result.remaining = [why.pop((r.rule, r.panel, r.ref_id), r) for r in result.remaining]
     result.remaining += [r for r in why.values() if r.rule not in NOT_FIXED]

@@ -32,8 +32,7 @@ from ..metrics import Metric, MetricKind, lookup
 from ..queries.llm import MS_PER_S
 from ..selector import MODEL_GROUPING, Selector
 
-__all__ = ["TIME_UNITS", "Intent", "Meaning", "is_ratio", "misreadings", "panel_unit", "recognise",
-           "with_placeholders"]
+__all__ = ["TIME_UNITS", "Intent", "Meaning", "is_ratio", "panel_unit", "recognise", "with_placeholders"]
 
 #: Grafana units that show a time.
 TIME_UNITS = frozenset({"ns", "µs", "us", "ms", "s", "m", "h", "d", "dtdurations", "dtdurationms", "clocks"})
@@ -90,8 +89,6 @@ _TIMES: dict[str, Meaning] = {
     m.INFERENCE_COMPUTE_OUTPUT_DURATION.name: Meaning.COMPUTE_OUTPUT_TIME,
     "nv_inference_compute_duration_us": Meaning.COMPUTE_TIME,  # removed in 20.06
 }
-_REQUEST_COUNTS = {m.INFERENCE_REQUEST_SUCCESS.name, m.CACHE_NUM_HITS_PER_MODEL.name}
-_PER_ITEM = {m.INFERENCE_COUNT.name, m.INFERENCE_EXEC_COUNT.name}
 _LOAD_RATIO = "nv_inference_load_ratio"
 
 Builder = Callable[[Selector, Sequence[str]], str]
@@ -204,14 +201,6 @@ def _selector(use: SelectorUse, drop: Sequence[str] = ()) -> Selector | None:
         return Selector(**fields, extra=tuple(extra))
     except ValueError:
         return None
-
-
-def _denominator_names(ast: Node) -> set[str]:
-    out: set[str] = set()
-    for node, _ in walk(ast):
-        if binary_op(node) == "/":
-            out |= {use.name for use in selectors(node.rhs)}
-    return out
 
 
 def _numerator_names(ast: Node) -> set[str]:
@@ -358,57 +347,6 @@ def recognise(expr: str, *, title: str, unit: str = "", legend: str = "") -> Int
         divide_by = MS_PER_S if metric.unit == "ms" else None
         return Intent(meaning, selector, by, metric, quantile[1], divide_by)
     return Intent(meaning, selector, by, metric, categories=categories)
-
-
-# --- what the target gets wrong, in meaning ---------------------------------------------------------
-
-def misreadings(expr: str, *, title: str, unit: str = "", legend: str = "") -> list[tuple[str, str]]:
-    """(rule id, message) for the meaning-level mistakes ``lint --fix`` repairs, as the corpus names them.
-
-    The linter reports these too; the fixer checks them itself so that it
-    repairs exactly what it recognises.
-    """
-    try:
-        ast = parse(with_placeholders(expr))
-    except (UnexpandedVariable, ValueError):
-        return []
-    names = {use.name for use in selectors(ast)}
-    found = _meaning(ast, names, title, unit, legend)
-    out: list[tuple[str, str]] = []
-    meaning = found[0] if found else None
-    denominators = _denominator_names(ast)
-    if meaning is not None and meaning in _TIMES.values() and meaning is not Meaning.COMPUTE_TIME:
-        if denominators & _PER_ITEM or _one_plus(ast) or not _rated(ast):
-            out.append(("wrong-denominator", f"a {meaning.text} divided by something other than rated requests"))
-        elif not denominators & _REQUEST_COUNTS and "executed" not in denominators:
-            out.append(("duration-rate-as-time", f"shown as a time, but not divided by requests: it is "
-                                                 f"{unit or 'µs'} per second of wall clock, not the {meaning.text}"))
-    if meaning is Meaning.BATCH_SIZE and not (_numerator_names(ast) & {m.INFERENCE_COUNT.name}):
-        out.append(("batch-size-ratio", "batch size is inferences / executions, not requests / executions"))
-    if unit == "percent" and not _times_hundred(ast) and any(
-            (metric := lookup(name)) is not None and metric.unit == "ratio" for name in names):
-        out.append(("ratio-unit", "the family is 0-1, so the unit 'percent' shows 90 % as 0.9 %: use percentunit"))
-    return out
-
-
-def _one_plus(ast: Node) -> bool:
-    for node, _ in walk(ast):
-        if binary_op(node) == "/":
-            rhs = _strip(node.rhs)
-            if binary_op(rhs) == "+" and (_scalar(rhs.lhs) or _scalar(rhs.rhs)):
-                return True
-    return False
-
-
-def _rated(ast: Node) -> bool:
-    return all(use.function in ("rate", "increase", "irate") for use in selectors(ast)
-               if (metric := lookup(use.name)) is not None and metric.is_counter)
-
-
-def _times_hundred(ast: Node) -> bool:
-    return any(binary_op(node) == "*" and any(
-        isinstance(side := _strip(s), pp.NumberLiteral) and side.val == 100 for s in (node.lhs, node.rhs))
-        for node, _ in walk(ast))
 
 
 def panel_unit(panel: Mapping[str, Any]) -> str:
