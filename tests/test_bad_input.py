@@ -70,6 +70,22 @@ def case(id: str, *args: str, says: str | tuple[str, ...], exit: int = 1, env: d
 GRAFANA = {"GRAFANA_URL": "http://127.0.0.1:9", "GRAFANA_TOKEN": TOKEN}
 
 CASES = [
+    # --- config (the profile)
+    case("config-unknown-key", "config", files={"triton-dash.toml": 'jobs = "triton"\n'},
+         says=("triton-dash.toml: unknown key 'jobs'", "known keys: job,")),
+    case("config-bad-toml", "config", files={"triton-dash.toml": "job = \n"}, says="triton-dash.toml: not valid TOML"),
+    case("config-bad-cache", "config", files={"triton-dash.toml": 'response_cache = "maybe"\n'},
+         says="response_cache='maybe' is not one of auto, on, off"),
+    case("config-bad-regex", "config", files={"triton-dash.toml": 'job = "("\n'}, says="job='(' is not a valid regex"),
+    case("config-fleet-key-in-alerts", "config", files={"triton-dash.toml": '[alerts]\njob = "x"\n'},
+         says="alerts.job is a fact of the fleet"),
+    case("config-bad-threshold", "build", files={"triton-dash.toml": '[alerts]\nerror_ratio = 2\n'},
+         says="error_ratio=2"),
+    case("config-not-a-string", "rules", files={"triton-dash.toml": "cluster_label = 3\n"},
+         says="cluster_label = 3 must be a string"),
+    case("config-missing-file", "config", "--config", "nope.toml", says="nope.toml: no such file", exit=2),
+    case("config-pyproject", "config", files={"pyproject.toml": '[tool.triton-dash]\nrate_window = "5 minutes"\n'},
+         says=("pyproject.toml", "rate_window='5 minutes' is not a Prometheus duration")),
     # --- build
     case("build-missing-file", "build", "missing.dashboard.py", says="missing.dashboard.py: no such file"),
     case("build-syntax-error", "build", "bad.dashboard.py", files={"bad.dashboard.py": "dashboard = (\n"},
@@ -108,7 +124,7 @@ CASES = [
              dashboard = G.Dashboard(title="x", uid="o", panels=[a, b])
          ''')}, says="panels 'A' and 'B' overlap"),
     case("build-recording-rules-with-files", "build", "--recording-rules", "dash.json",
-         says="--recording-rules and --cluster-label apply to the built-in dashboards"),
+         says="--cluster-label and --response-cache apply to the built-in dashboards"),
     case("build-out-is-a-file", "build", "-o", "afile", says="'afile' is a file", exit=2),
     case("build-out-below-a-file", "build", "-o", "afile/sub", says="which is a file, not a folder"),
     case("build-configmap-bad-namespace", "build", "--format", "configmap", "--namespace", "Bad_NS", "-o", "k8s",
@@ -118,7 +134,7 @@ CASES = [
     case("build-configmap-folder-newline", "build", "--format", "configmap", "--folder", "a\nb", "-o", "k8s",
          says="folder='a\\nb' contains the control character '\\n'"),
     case("build-cluster-label-with-files", "build", "--cluster-label", "cluster", "dash.json",
-         says="--recording-rules and --cluster-label apply to the built-in dashboards"),
+         says="--cluster-label and --response-cache apply to the built-in dashboards"),
     case("build-bad-cluster-label", "build", "--cluster-label", "job", says="cluster label='job' is a label Triton"),
     case("rules-bad-cluster-label", "rules", "--cluster-label", "bad label", "-o", "out.yml",
          says="cluster label='bad label' is not a Prometheus label name"),

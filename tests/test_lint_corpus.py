@@ -28,6 +28,7 @@ from tests.support.lint_corpus import (
     score,
     total,
 )
+from triton_dash.analysis.promql import parse
 from triton_dash.lint import Finding, lint
 
 ENTRIES = load_corpus()
@@ -88,8 +89,8 @@ def test_expected_file_lists_every_target_exactly_once(slug: str) -> None:
     assert entry.expected["dashboard"] == slug
     assert entry.expected["group"] in GROUPS
     document = entry.dashboard().document
-    actual = [(t.panel_id, t.panel, t.ref, t.target.get("expr", "")) for t in corpus_targets(document)]
-    listed = [(t.get("panel_id"), t.get("panel"), str(t.get("ref")), t.get("expr", "")) for t in entry.targets]
+    actual = [(t.panel_id, t.panel, t.ref, t.target.get("expr") or "") for t in corpus_targets(document)]
+    listed = [(t.get("panel_id"), t.get("panel"), str(t.get("ref")), t.get("expr")) for t in entry.targets]
     assert listed == actual, "the expected file must list every target, in order, with its verbatim expr"
     for target in entry.targets:
         where = f"{slug}: {target['panel']} [{target['ref']}]"
@@ -104,6 +105,26 @@ def test_expected_file_lists_every_target_exactly_once(slug: str) -> None:
             assert target.get("right"), f"{where}: a fixable mistake gives the right PromQL"
         if target["verdict"] == "not-promql":
             assert target["datasource"] != "prometheus", where
+
+
+_MACROS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
+_VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)")
+_FIXED_RATE_WINDOW = re.compile(r"\b(?:rate|irate|increase)\((?:[^()\[]|\([^()]*\))*\[\d")
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_right_expression_is_promql_with_rate_interval_windows(slug: str) -> None:
+    """What lint --fix is measured against must itself be right: valid PromQL, no fixed rate windows."""
+    for target in BY_SLUG[slug].targets:
+        right = target.get("right")
+        if not right:
+            continue
+        where = f"{slug}: {target['panel']} [{target['ref']}]"
+        assert not _FIXED_RATE_WINDOW.search(right), f"{where}: use [$__rate_interval] in {right}"
+        concrete = _VARIABLE.sub(lambda m: _MACROS.get(m[1] or m[2], "x"), right)
+        parse(concrete)  # raises on invalid PromQL
+        if " / " in right and target["verdict"] == "mistake":
+            assert "> 0)" in right, f"{where}: guard the denominator, / (x > 0), in {right}"
 
 
 # --- the linter against the corpus (LINT-CORPUS-SPEC targets) -------------------------------------

@@ -28,6 +28,7 @@ import grafanalib.core as G
 from .dashboards import BUILTIN, DashboardBuilder
 from .files import dashboard_json
 from .grafana.finalize import FinalizeError, finalize
+from .profile import Profile
 
 __all__ = ["BuildError", "CompiledDashboard", "compile_builtin", "compile_files", "output_stem"]
 
@@ -123,15 +124,14 @@ def _check_unique(compiled: list[CompiledDashboard]) -> list[CompiledDashboard]:
 
 
 def compile_builtin(
-    builders: Mapping[str, DashboardBuilder] = BUILTIN, *, recording_rules: bool = False,
-    cluster_label: str | None = None,
+    builders: Mapping[str, DashboardBuilder] = BUILTIN, *, profile: Profile | None = None,
+    recording_rules: bool = False, cluster_label: str | None = None,
 ) -> list[CompiledDashboard]:
-    """The built-in dashboards, in name order; ``recording_rules`` makes them read recorded rates,
-    ``cluster_label`` adds a cluster variable and matcher for multi-cluster fleets."""
+    """The built-in dashboards, in name order, as the ``profile`` says (recorded rates, the cluster label,
+    the job...); ``recording_rules`` and ``cluster_label`` set those two keys of it."""
+    profile = (profile or Profile()).with_(recording_rules=recording_rules or None, cluster_label=cluster_label)
     return _check_unique([
-        CompiledDashboard(stem, f"builtin:{stem}",
-                          _finalize(build(recording_rules=recording_rules, cluster_label=cluster_label),
-                                    f"builtin:{stem}", stem))
+        CompiledDashboard(stem, f"builtin:{stem}", _finalize(build(profile=profile), f"builtin:{stem}", stem))
         for stem, build in sorted(builders.items())
     ])
 

@@ -11,24 +11,65 @@ By default the matchers point at the dashboard variables, so panels follow the
 variable drop-downs. For recording rules or ad-hoc queries, use fixed values::
 
     from triton_dash.selector import Selector
-    prod = Selector(job="triton", instance=None, model=None, version=None,
-                    extra=(("namespace", "=", "prod"),), rate_interval="5m")
+    prod = Selector.fixed(job="triton", extra=(("namespace", "=", "prod"),), rate_interval="5m")
+
+The dashboard variables the default matchers point at are named once, in
+:class:`Var`; the dashboards' variable drop-downs are made from the same names.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import validate
 from .metrics import Metric
+from .metrics.recorded import cluster_grouping
 
-__all__ = ["DEFAULT_SELECTOR", "MATCH_OPERATORS", "MODEL_GROUPING", "Selector", "render_selector"]
+__all__ = [
+    "DEFAULT_SELECTOR", "MATCH_OPERATORS", "MODEL_GROUPING", "Grouping", "ResponseCache", "Selector", "Var",
+    "cluster_grouping", "quote", "render_selector",
+]
+
+#: A query's grouping: the labels of ``sum by (...)``.
+Grouping = Sequence[str]
+
+#: A query's grouping: the labels of ``sum by (...)``.
 
 #: PromQL label-matcher operators.
 MATCH_OPERATORS: tuple[str, ...] = ("=", "!=", "=~", "!~")
 #: The default grouping of per-model queries: one line per model version.
 MODEL_GROUPING: tuple[str, ...] = ("model", "version")
+
+
+class Var(str, enum.Enum):
+    """The dashboard variables, by name; ``Var.JOB.ref`` is what a matcher writes (``$job``)."""
+
+    DATASOURCE = "datasource"
+    CLUSTER = "cluster"
+    JOB = "job"
+    INSTANCE = "instance"
+    MODEL = "model"
+    VERSION = "version"
+    GPU = "gpu"
+    PROBE_JOB = "probe_job"
+
+    @property
+    def ref(self) -> str:
+        return f"${self.value}"
+
+
+class ResponseCache(str, enum.Enum):
+    """Whether Triton's response cache is on: how per-request compute times count executed requests.
+
+    ``auto`` subtracts cache hits where a server reports them and counts them as zero where it does not;
+    ``on`` always subtracts them; ``off`` divides by successful requests alone (no cache-hit series read).
+    """
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
 
 
 @dataclass(frozen=True)
@@ -41,11 +82,11 @@ class Selector:
     selector (for example a Kubernetes ``namespace``), whatever the metric.
     """
 
-    job: str | None = "$job"
-    instance: str | None = "$instance"
-    model: str | None = "$model"
-    version: str | None = "$version"
-    gpu: str | None = "$gpu"
+    job: str | None = Var.JOB.ref
+    instance: str | None = Var.INSTANCE.ref
+    model: str | None = Var.MODEL.ref
+    version: str | None = Var.VERSION.ref
+    gpu: str | None = Var.GPU.ref
     extra: tuple[tuple[str, str, str], ...] = ()
     rate_interval: str = "$__rate_interval"
     #: Read the recording rules' per-(job, model, version) rates instead of raw counters.
@@ -55,7 +96,9 @@ class Selector:
     #: The external label that names a cluster (Thanos/Mimir/VictoriaMetrics fleets), e.g. "cluster";
     #: when set, every selector also matches ``<cluster_label>=~<cluster>``, whatever the metric.
     cluster_label: str | None = None
-    cluster: str = "$cluster"
+    cluster: str = Var.CLUSTER.ref
+    #: Whether the response cache is on (see :class:`ResponseCache`).
+    response_cache: ResponseCache = ResponseCache.AUTO
 
     def __post_init__(self) -> None:
         """Refuse a bad regex, matcher or duration here, before any query or file is made from it."""
@@ -83,6 +126,24 @@ class Selector:
             validate.re2_regex(self.cluster, "selector cluster")
         if self.offset is not None:
             validate.duration(self.offset, "offset", allow_variables=True)
+        if not isinstance(self.response_cache, ResponseCache):
+            choices = ", ".join(c.value for c in ResponseCache)
+            try:
+                object.__setattr__(self, "response_cache", ResponseCache(self.response_cache))
+            except ValueError:
+                raise validate.InvalidValue(f"response_cache={self.response_cache!r} is not one of {choices}") from None
+
+    @classmethod
+    def fixed(cls, *, job: str | None = None, model: str | None = None, rate_interval: str = "5m",
+              **changes: object) -> Selector:
+        """No dashboard variable at all: only the matchers given (for rules, autoscaling and ad-hoc queries)."""
+        base = cls(job=job, instance=None, model=model, version=None, gpu=None, rate_interval=rate_interval)
+        return base.with_(**changes) if changes else base
+
+    @property
+    def reads_recordings(self) -> bool:
+        """Queries read the recorded rates: recorded, and not looking back (recordings have no offset copy)."""
+        return self.recorded and not self.offset
 
     def with_(self, **changes: object) -> Selector:
         """Return a copy with some fields changed."""
@@ -91,9 +152,7 @@ class Selector:
     def grouping(self, by: Sequence[str]) -> tuple[str, ...]:
         """``by`` plus the cluster label when the grouping is per server (``instance``): pod names repeat
         across clusters, so per-server lines must say which cluster they are from."""
-        if self.cluster_label and "instance" in by and self.cluster_label not in by:
-            return (*by, self.cluster_label)
-        return tuple(by)
+        return cluster_grouping(by, self.cluster_label) if "instance" in by else tuple(by)
 
     def regex_matchers(self) -> dict[str, str | None]:
         return {
@@ -108,7 +167,8 @@ class Selector:
 DEFAULT_SELECTOR = Selector()
 
 
-def _quote(value: str) -> str:
+def quote(value: str) -> str:
+    """A PromQL double-quoted string: backslashes and quotes escaped."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -121,11 +181,11 @@ def render_selector(metric: Metric, selector: Selector, *extra: tuple[str, str, 
     """
     applicable = set(metric.scrape_labels) | set(metric.labels)
     parts = [
-        f"{label}=~{_quote(value)}"
+        f"{label}=~{quote(value)}"
         for label, value in selector.regex_matchers().items()
         if value is not None and label in applicable
     ]
     if selector.cluster_label:
-        parts.append(f"{selector.cluster_label}=~{_quote(selector.cluster)}")
-    parts += [f"{label}{op}{_quote(value)}" for label, op, value in (*selector.extra, *extra)]
+        parts.append(f"{selector.cluster_label}=~{quote(selector.cluster)}")
+    parts += [f"{label}{op}{quote(value)}" for label, op, value in (*selector.extra, *extra)]
     return f"{metric.name}{{{', '.join(parts)}}}" if parts else metric.name

@@ -153,10 +153,10 @@ def _key(expected: Mapping[str, Any]) -> tuple[int | None, str, str]:
 def _matches(finding: Finding, expected: Mapping[str, Any], panel_targets: int) -> bool:
     panel_id, title, ref = _key(expected)
     found_id = getattr(finding, "panel_id", None)
-    if found_id is not None and panel_id is not None:
-        if found_id != panel_id:
-            return False
-    elif (finding.panel or "") != (title.strip() or "(untitled)"):
+    if found_id is not None and panel_id is not None and found_id != panel_id:
+        return False
+    # the title decides too: real dashboards repeat panel ids
+    if finding.panel and finding.panel != (title.strip() or "(untitled)"):
         return False
     found_ref = finding.ref_id or ""
     if found_ref == ref:

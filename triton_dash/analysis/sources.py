@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build import DASHBOARD_SUFFIX, BuildError, compile_builtin, compile_files
+from ..profile import Profile
 
 __all__ = ["Dashboard", "SourceError", "load"]
 
@@ -59,11 +60,11 @@ def _json(path: Path) -> dict[str, Any]:
         raise SourceError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from exc
 
 
-def load(paths: Iterable[Path] = ()) -> list[Dashboard]:
-    """The dashboards in ``paths`` (in order), or the built-in ones when there are none."""
+def load(paths: Iterable[Path] = (), *, profile: Profile | None = None) -> list[Dashboard]:
+    """The dashboards in ``paths`` (in order), or the built-in ones (as the ``profile`` says) when there are none."""
     paths = list(paths)
     if not paths:
-        return [Dashboard(c.source, c.document) for c in compile_builtin()]
+        return [Dashboard(c.source, c.document) for c in compile_builtin(profile=profile)]
     out = []
     for path in paths:
         if path.name.endswith(DASHBOARD_SUFFIX) or path.suffix == ".py":

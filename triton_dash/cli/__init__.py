@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from . import capacity, inspect, outputs, push  # noqa: F401  (each module registers its commands)
+from . import capacity, config, inspect, outputs, push  # noqa: F401  (each module registers its commands)
 from ._group import main
 
 __all__ = ["main"]

@@ -14,6 +14,7 @@ import click
 from .. import validate
 from ..analysis.sources import Dashboard, SourceError, load
 from ..files import write_files
+from ..profile import Profile
 
 __all__ = ["EXIT_CANNOT_RUN", "cannot_run", "duration_seconds", "load_dashboards", "overrides", "parse_time",
            "progress", "write_or_check"]
@@ -54,9 +55,9 @@ def cannot_run(message: str) -> None:
     click.get_current_context().exit(EXIT_CANNOT_RUN)
 
 
-def load_dashboards(files: tuple[Path, ...]) -> list[Dashboard]:
+def load_dashboards(files: tuple[Path, ...], profile: Profile | None = None) -> list[Dashboard]:
     try:
-        return load(files)
+        return load(files, profile=profile)
     except SourceError as exc:
         cannot_run(str(exc))
         raise AssertionError("unreachable") from exc

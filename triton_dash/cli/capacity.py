@@ -12,6 +12,7 @@ from ..check import PrometheusClient, PrometheusUnavailable
 from ..selector import Selector
 from ._common import cannot_run, duration_seconds, parse_time, progress
 from ._group import main
+from .config import config_option, profile_from_flags
 from .errors import remember_secret
 
 __all__ = ["capacity_command"]
@@ -23,7 +24,7 @@ __all__ = ["capacity_command"]
 @click.option("--from", "start_text", required=True, metavar="TIME", help="Load test start: RFC 3339 or Unix seconds.")
 @click.option("--to", "end_text", required=True, metavar="TIME", help="Load test end.")
 @click.option("--model", default=".*", show_default=True, help="Regex of the models to size.")
-@click.option("--job", default=".+", show_default=True, help="Regex of Triton's scrape job.")
+@click.option("--job", help="Regex of Triton's scrape job [default: the profile's job, else any].")
 @click.option("--slo-queue", metavar="DURATION", help="Queue time per request must stay at or under this (e.g. 100ms).")
 @click.option("--slo-latency", metavar="DURATION", help="Request time per request must stay at or under this.")
 @click.option("--share", type=float, default=0.7, show_default=True,
@@ -37,10 +38,11 @@ __all__ = ["capacity_command"]
 @click.option("--token", envvar="PROMETHEUS_TOKEN", callback=remember_secret,
               help="Bearer token [env PROMETHEUS_TOKEN].")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per Prometheus request.")
-def capacity_command(prometheus_url: str, start_text: str, end_text: str, model: str, job: str,
+@config_option
+def capacity_command(prometheus_url: str, start_text: str, end_text: str, model: str, job: str | None,
                      slo_queue: str | None, slo_latency: str | None, share: float, step: str, rate_window: str,
                      sustain: str, output_format: str, plot_path: Path | None, token: str | None,
-                     timeout: float) -> None:
+                     timeout: float, config_path: Path | None) -> None:
     """Find each model's capacity in a load test: the most requests/s held while the SLO held.
 
     Prints per model the maximum throughput, latency and queue time there, batch
@@ -62,7 +64,9 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
     step_s, sustain_s = duration_seconds(step, "--step"), duration_seconds(sustain, "--sustain")
     validate.duration(rate_window, "--rate-window")
     start, end = parse_time(start_text), parse_time(end_text)
-    selector = Selector(job=job, instance=None, model=model, version=None, gpu=None, rate_interval=rate_window)
+    profile = profile_from_flags(config_path, job=(job, "--job")).profile
+    selector = Selector.fixed(job=profile.job or ".+", model=model, rate_interval=rate_window,
+                              response_cache=profile.response_cache, cluster_label=None)
     client = PrometheusClient(prometheus_url, token=token, timeout=timeout)
     if plot_path is not None:
         validate.output_file(plot_path, "--plot")

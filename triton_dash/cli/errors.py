@@ -14,10 +14,11 @@ of every option declared with ``callback=remember_secret``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NoReturn
 
 import click
@@ -28,7 +29,7 @@ from ..grafana.finalize import FinalizeError
 from ..grafana.push import PushError
 from ..validate import InvalidValue
 
-__all__ = ["EXIT_INTERRUPTED", "SECRET_ENV", "SafeGroup", "mask", "remember_secret"]
+__all__ = ["EXIT_INTERRUPTED", "SECRET_ENV", "SafeGroup", "flags_named", "mask", "remember_secret"]
 
 EXIT_INTERRUPTED = 130
 SECRET_ENV = ("GRAFANA_TOKEN", "GRAFANA_PASSWORD", "PROMETHEUS_TOKEN", "PROMETHEUS_PASSWORD")
@@ -72,6 +73,24 @@ def remember_secret(ctx: click.Context, param: click.Parameter, value: Any) -> A
 def _secrets(ctx: click.Context) -> list[str]:
     found = [value for name in SECRET_ENV if (value := os.environ.get(name))]
     return found + list(ctx.meta.get(_META_KEY, []))
+
+
+@contextlib.contextmanager
+def flags_named(**flags: str) -> Iterator[None]:
+    """The library's messages name settings (``target=-1``); on the command line, name the flag instead.
+
+    ``with flags_named(target="--target"): autoscale_yaml(...)`` turns ``target=-1 is ...`` into
+    ``--target=-1 is ...``.
+    """
+    try:
+        yield
+    except InvalidValue as exc:
+        text = str(exc)
+        for setting, flag in flags.items():
+            for sep in ("=", " "):
+                if text.startswith(setting + sep):
+                    raise InvalidValue(flag + text[len(setting):]) from None
+        raise
 
 
 class SafeGroup(click.Group):

@@ -18,6 +18,7 @@ from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
+from .config import config_option, profile_from_flags
 from .errors import remember_secret
 
 __all__ = ["check", "lint_command"]
@@ -42,16 +43,19 @@ __all__ = ["check", "lint_command"]
               help="Basic-auth password [env PROMETHEUS_PASSWORD].")
 @click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="CA bundle for Prometheus' TLS.")
 @click.option("--insecure", is_flag=True, help="Do not verify Prometheus' TLS certificate.")
+@config_option
 def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, settings: tuple[str, ...],
           scrape_interval: str, lookback: str, output_format: str, timeout: float, token: str | None,
-          user: str | None, password: str | None, ca_bundle: str | None, insecure: bool) -> None:
+          user: str | None, password: str | None, ca_bundle: str | None, insecure: bool,
+          config_path: Path | None) -> None:
     """Say why each panel shows no data, on your own Prometheus.
 
     Runs every target of the dashboards (the built-in ones, or FILES: compiled
     JSON, Grafana exports, *.dashboard.py) as Grafana would, and reports per
     panel ok, idle, no-data (with the reason and the fix), nan or error, and the
-    health of the Triton scrape targets. Exit 0: nothing wrong; 1: something is
-    wrong; 2: could not run.
+    health of the Triton scrape targets. The built-in dashboards are built as the
+    profile says (triton-dash.toml here, or --config FILE). Exit 0: nothing
+    wrong; 1: something is wrong; 2: could not run.
 
     \b
     Examples:
@@ -64,7 +68,7 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
     seconds = max(1, int(duration_seconds(scrape_interval, "--scrape-interval")))
     lookback_s = duration_seconds(lookback, "--lookback")
     macros = Macros(rate_interval=f"{4 * seconds}s", interval=f"{seconds}s")
-    dashboards = load_dashboards(files)
+    dashboards = load_dashboards(files, profile_from_flags(config_path).profile)
     client = PrometheusClient(prometheus_url, token=token, user=user, password=password, timeout=timeout,
                               verify=False if insecure else (ca_bundle or True))
     total = count_targets(dashboards)

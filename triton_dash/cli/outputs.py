@@ -9,14 +9,20 @@ import click
 
 from .. import validate
 from ..build import compile_builtin, compile_files
+from ..deploy.autoscale import AUTOSCALE_WINDOW, autoscale_yaml
 from ..deploy.autoscale import METRICS as SCALING_METRICS
-from ..deploy.autoscale import autoscale_yaml
-from ..deploy.compose import provision_files
+from ..deploy.compose import StackSettings, provision_files
 from ..deploy.kubernetes import configmap_yaml, pod_monitor_yaml
 from ..grafana.specs import FolderSpec
-from ..rules import AlertConfig, prometheus_rule, rule_groups, rules_yaml
+from ..profile import Profile
+from ..profile.alerts import FLEET_SETTINGS
+from ..profile.load import DEFAULT_ORIGIN
+from ..rules import prometheus_rule, rule_groups, rules_yaml
+from ..selector import ResponseCache
 from ._common import overrides, write_or_check
 from ._group import main
+from .config import config_option, profile_from_flags
+from .errors import flags_named
 
 __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
 
@@ -36,13 +42,22 @@ __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
               help="Annotation key the Grafana sidecar reads the folder from (sidecar.dashboards.folderAnnotation).")
 @click.option("--cluster-label", metavar="NAME",
               help="Multi-cluster fleets: add a cluster variable and a NAME=~\"$cluster\" matcher to every query.")
+@click.option("--response-cache", type=click.Choice([c.value for c in ResponseCache]),
+              help="Whether Triton's response cache is on (profile key response_cache; default auto).")
+@config_option
 def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
-          namespace: str, folder: str, folder_annotation: str, cluster_label: str | None) -> None:
+          namespace: str, folder: str, folder_annotation: str, cluster_label: str | None,
+          response_cache: str | None, config_path: Path | None) -> None:
     """Compile dashboards to Grafana JSON.
 
     With no FILES, compiles the built-in dashboards. FILES are Python files
     (``*.dashboard.py``) each defining a grafanalib ``dashboard``; ``x.dashboard.py``
     becomes ``x.json``. Nothing is written unless every dashboard compiles.
+
+    \b
+    The built-in dashboards follow the profile (triton-dash.toml here, or
+    --config FILE): its job, cluster label, recording rules and response cache;
+    a flag overrides its key.
 
     \b
     Examples:
@@ -51,14 +66,16 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
       python -m triton_dash build --format configmap -o k8s/ --namespace monitoring
       python -m triton_dash build --recording-rules --cluster-label cluster -o fleet/
     """
-    if files and (recording_rules or cluster_label):
-        raise click.ClickException("--recording-rules and --cluster-label apply to the built-in dashboards; in "
-                                   "your own files pass selector=Selector(recorded=True, cluster_label=...) to the "
-                                   "panels")
+    if files and (recording_rules or cluster_label or response_cache):
+        raise click.ClickException("--recording-rules, --cluster-label and --response-cache apply to the built-in "
+                                   "dashboards; in your own files pass selector=Selector(recorded=True, "
+                                   "cluster_label=...) to the panels")
+    profile = profile_from_flags(config_path, recording_rules=(recording_rules or None, "--recording-rules"),
+                                 cluster_label=(cluster_label, "--cluster-label"),
+                                 response_cache=(response_cache, "--response-cache")).profile
     if not check:
         validate.output_dir(out_dir, "-o/--out")
-    compiled = compile_files(files) if files else compile_builtin(recording_rules=recording_rules,
-                                                                   cluster_label=cluster_label)
+    compiled = compile_files(files) if files else compile_builtin(profile=profile)
     if output_format == "configmap":
         outputs = {out_dir / f"{item.stem}.configmap.yaml": configmap_yaml(
             item.document, namespace=namespace, folder=folder, folder_annotation=folder_annotation)
@@ -76,8 +93,12 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("provisioning"), show_default=True, help="Folder for the provisioning tree.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the tree differs.")
-def provision(out_dir: Path, check: bool) -> None:
+@config_option
+def provision(out_dir: Path, check: bool, config_path: Path | None) -> None:
     """Write Grafana provisioning, prometheus.yml and the docker-compose stack.
+
+    The stack's rules file follows the profile (its job, cluster label, alert
+    thresholds, response cache), like 'triton-dash rules'.
 
     \b
     Examples:
@@ -86,7 +107,8 @@ def provision(out_dir: Path, check: bool) -> None:
     """
     if not check:
         validate.output_dir(out_dir, "-o/--out")
-    outputs = {out_dir / name: text for name, text in provision_files().items()}
+    profile = profile_from_flags(config_path).profile
+    outputs = {out_dir / name: text for name, text in provision_files(StackSettings(profile=profile)).items()}
     for path in write_or_check(outputs, out_dir, check, "provision"):
         click.echo(f"wrote {path}")
 
@@ -106,11 +128,15 @@ def provision(out_dir: Path, check: bool) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
 @click.option("--cluster-label", metavar="NAME",
               help="Multi-cluster fleets: keep the external label NAME in every recording and alert.")
+@config_option
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
-          check: bool, cluster_label: str | None) -> None:
+          check: bool, cluster_label: str | None, config_path: Path | None) -> None:
     """Write recording and alerting rules built from the panels' own queries.
 
     Every value is checked and every rule parsed as PromQL before the file is written.
+    The job, cluster label, rate window, response cache and thresholds come from
+    the profile (triton-dash.toml here, or --config FILE); --set and
+    --cluster-label override single keys.
 
     \b
     Examples:
@@ -118,11 +144,7 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
       python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
       python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
     """
-    values = overrides(settings)
-    if cluster_label is not None:
-        values["cluster_label"] = cluster_label
-    config = AlertConfig.from_overrides(values)
-    groups = rule_groups(config)
+    groups = rule_groups(profile=rules_profile(config_path, overrides(settings), cluster_label))
     if output_format == "prometheusrule":
         text = prometheus_rule(groups, namespace=namespace, release=release)
         default = Path("triton-dash.prometheusrule.yaml")
@@ -177,14 +199,16 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
 @click.option("--namespace", default="default", show_default=True)
 @click.option("--min-replicas", type=int, default=1, show_default=True)
 @click.option("--max-replicas", type=int, default=10, show_default=True)
-@click.option("--job", default="triton", show_default=True, help="Regex of Triton's scrape job.")
+@click.option("--job", help="Regex of Triton's scrape job [default: the profile's job, else triton].")
 @click.option("--prometheus-url", default="http://prometheus-operated.monitoring:9090", show_default=True,
               help="Where KEDA reaches Prometheus (keda only).")
 @click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Output file; '-' for standard output.")
+@config_option
 def autoscale(output_format: str, metric: str | None, target: float | None, capacity_file: Path | None,
               capacity_model: str | None, deployment: str, namespace: str, min_replicas: int,
-              max_replicas: int, job: str, prometheus_url: str, out_path: Path) -> None:
+              max_replicas: int, job: str | None, prometheus_url: str, out_path: Path,
+              config_path: Path | None) -> None:
     """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
 
     \b
@@ -201,15 +225,37 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
     if target is None:
         raise click.UsageError("give --target, or --from-capacity FILE")
     metric = metric or "queue-time"
-    text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment, namespace=namespace,
-                          min_replicas=min_replicas, max_replicas=max_replicas, job=job,
-                          prometheus_url=prometheus_url)
+    loaded = profile_from_flags(config_path, job=(job, "--job"))
+    # An HPA must react within a minute: the profile's rate window only where the profile sets one.
+    window = loaded.profile.rate_window if loaded.origin["rate_window"] != DEFAULT_ORIGIN else AUTOSCALE_WINDOW
+    with flags_named(target="--target", deployment="--deployment", namespace="--namespace", job="--job",
+                     min_replicas="--min-replicas", max_replicas="--max-replicas", metric="--metric",
+                     prometheus_url="--prometheus-url", kind="--format"):
+        text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment,
+                              namespace=namespace, min_replicas=min_replicas, max_replicas=max_replicas,
+                              job=loaded.profile.alert_job, prometheus_url=prometheus_url, rate_window=window)
     if out_path == Path("-"):
         click.echo(text, nl=False)
         return
     validate.output_file(out_path, "-o/--out")
     for path in write_or_check({out_path: text}, out_path.parent, False, "autoscale"):
         click.echo(f"wrote {path}")
+
+
+def rules_profile(config_path: Path | None, settings: dict[str, str], cluster_label: str | None) -> Profile:
+    """The profile with ``--set`` applied: the fleet's keys (job, rate_window, probe_job, cluster_label) to the
+    profile itself, every other name to its alert thresholds."""
+    fleet = {name: (value, f"--set {name}") for name, value in settings.items() if name in FLEET_SETTINGS}
+    if "cluster_label" in fleet and not fleet["cluster_label"][0]:
+        raise click.BadParameter("cluster_label= is empty; give the external label's name", param_hint="--set")
+    if cluster_label is not None:
+        fleet["cluster_label"] = (cluster_label, "--cluster-label")
+    loaded = profile_from_flags(config_path, **fleet)
+    thresholds = {name: value for name, value in settings.items() if name not in FLEET_SETTINGS}
+    if not thresholds:
+        return loaded.profile
+    merged = {**dict(loaded.profile.alerts), **thresholds}
+    return loaded.profile.with_(alerts=tuple(sorted(merged.items())))
 
 
 def capacity_target(path: Path, model: str | None) -> float:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import grafanalib.core as G
 
+from ..profile import Profile
 from .llm import TRITON_LLM_UID, triton_llm
 from .stack import TRITON_STACK_UID, monitoring_stack
 from .triton import TRITON_OVERVIEW_UID, triton_overview
@@ -15,7 +16,9 @@ from .variables import datasource_variable, label_variable, triton_variables
 
 
 class DashboardBuilder(Protocol):
-    def __call__(self, *, recording_rules: bool = False, cluster_label: str | None = None) -> G.Dashboard: ...
+    """A built-in dashboard: everything it reads comes from the profile."""
+
+    def __call__(self, *, profile: Profile | None = None) -> G.Dashboard: ...
 
 
 BUILTIN: dict[str, DashboardBuilder] = {

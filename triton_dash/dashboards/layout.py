@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import grafanalib.core as G
 
 from ..panels import DataSource, PanelScope
-from ..selector import Selector
+from ..profile import Profile
+from ..selector import ResponseCache, Selector
 
-__all__ = ["default_dashboard", "panel_scope"]
+__all__ = ["default_dashboard", "panel_scope", "resolve_profile"]
 
 
 def default_dashboard(
@@ -24,11 +25,24 @@ def default_dashboard(
     )
 
 
-def panel_scope(selector: Selector, datasource: DataSource, *, recording_rules: bool,
-                cluster_label: str | None) -> PanelScope:
-    """What every panel of a built-in dashboard gets: the selector (recorded, clustered) and the datasource."""
-    if recording_rules:
-        selector = selector.with_(recorded=True)
-    if cluster_label:
-        selector = selector.with_(cluster_label=cluster_label)
-    return {"selector": selector, "datasource": datasource}
+def resolve_profile(profile: Profile | None, *, recording_rules: bool = False,
+                    cluster_label: str | None = None) -> Profile:
+    """The profile a builder works with: ``profile``, or the defaults, with the older keyword arguments
+    (``recording_rules=True``, ``cluster_label="cluster"``) applied on top."""
+    return (profile or Profile()).with_(recording_rules=recording_rules or None, cluster_label=cluster_label)
+
+
+def panel_scope(selector: Selector, datasource: DataSource, profile: Profile) -> PanelScope:
+    """What every panel of a built-in dashboard gets: the profile's selector and the datasource.
+
+    A fact the caller's ``selector`` already states (recorded, a cluster label) is kept where the profile
+    leaves it at its default.
+    """
+    chosen = profile.dashboard_selector(selector)
+    chosen = chosen.with_(
+        recorded=profile.recording_rules or selector.recorded,
+        cluster_label=profile.cluster_label or selector.cluster_label,
+        response_cache=(selector.response_cache if profile.response_cache is ResponseCache.AUTO
+                        else profile.response_cache),
+    )
+    return {"selector": chosen, "datasource": datasource}

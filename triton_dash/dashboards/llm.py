@@ -15,8 +15,9 @@ import grafanalib.core as G
 
 from .. import panels as p
 from ..panels import DATASOURCE, DataSource
+from ..profile import Profile
 from ..selector import DEFAULT_SELECTOR, Selector
-from .layout import default_dashboard, panel_scope
+from .layout import default_dashboard, panel_scope, resolve_profile
 from .variables import triton_variables
 
 __all__ = ["TRITON_LLM_UID", "triton_llm"]
@@ -26,8 +27,8 @@ TRITON_LLM_UID = "triton-llm"
 
 def triton_llm(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    title: str = "Triton LLM serving", uid: str = TRITON_LLM_UID, recording_rules: bool = False,
-    cluster_label: str | None = None,
+    title: str = "Triton LLM serving", uid: str = TRITON_LLM_UID, profile: Profile | None = None,
+    recording_rules: bool = False, cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Time to first response, vLLM latency and tokens, TensorRT-LLM requests, KV cache and tokens.
 
@@ -35,7 +36,8 @@ def triton_llm(
     rates of ``triton-dash rules`` (the instance variable then does not filter
     them); the TensorRT-LLM gauges always read raw series.
     """
-    kw = panel_scope(selector, datasource, recording_rules=recording_rules, cluster_label=cluster_label)
+    profile = resolve_profile(profile, recording_rules=recording_rules, cluster_label=cluster_label)
+    kw = panel_scope(selector, datasource, profile)
     rows = [
         G.RowPanel(title="Time to first response (Triton core)", panels=[
             p.first_response_time(**kw), p.first_response_heatmap(**kw),
@@ -58,8 +60,8 @@ def triton_llm(
                     "histogram, vLLM's latency histograms and token counters, TensorRT-LLM's engine requests, "
                     "KV cache, memory and token lengths. Built by triton_dash."
                     + (" Histogram and token panels read triton_dash's recording rules; the instance variable "
-                       "does not filter them." if recording_rules else ""),
+                       "does not filter them." if profile.recording_rules else ""),
         tags=["triton", "llm"],
         panels=rows,
-        variables=triton_variables(datasource, cluster_label),
+        variables=triton_variables(datasource, profile=profile),
     )

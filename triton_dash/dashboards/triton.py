@@ -9,9 +9,11 @@ from __future__ import annotations
 import grafanalib.core as G
 
 from .. import panels as p
+from ..metrics.recorded import recorded_name_pattern
 from ..panels import DATASOURCE, DataSource
+from ..profile import Profile
 from ..selector import DEFAULT_SELECTOR, Selector
-from .layout import default_dashboard, panel_scope
+from .layout import default_dashboard, panel_scope, resolve_profile
 from .variables import triton_variables
 
 __all__ = ["TRITON_OVERVIEW_UID", "triton_overview"]
@@ -21,16 +23,19 @@ TRITON_OVERVIEW_UID = "triton-overview"
 
 def triton_overview(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID, recording_rules: bool = False,
-    cluster_label: str | None = None,
+    title: str = "Triton Inference Server", uid: str = TRITON_OVERVIEW_UID, profile: Profile | None = None,
+    recording_rules: bool = False, cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Health, latency, throughput and batching, GPU, CPU and memory, cache.
 
-    With ``recording_rules`` the per-model panels read the recorded rates of
-    ``triton-dash rules`` instead of raw counters (fast for large fleets; the
-    instance variable then filters only the host and GPU panels).
+    The ``profile`` says which series to read; with its ``recording_rules`` the
+    per-model panels read the recorded rates of ``triton-dash rules`` instead of
+    raw counters (fast for large fleets; the instance variable then filters only
+    the host and GPU panels). ``recording_rules`` and ``cluster_label`` set those
+    two profile keys.
     """
-    kw = panel_scope(selector, datasource, recording_rules=recording_rules, cluster_label=cluster_label)
+    profile = resolve_profile(profile, recording_rules=recording_rules, cluster_label=cluster_label)
+    kw = panel_scope(selector, datasource, profile)
     rows = [
         G.RowPanel(title="Service health", panels=[
             p.targets_up(**kw), p.targets_down(**kw), p.service_models_serving(**kw),
@@ -71,9 +76,10 @@ def triton_overview(
         title=title, uid=uid,
         description="NVIDIA Triton Inference Server: per-request latency, throughput, batching, "
                     "failures, GPU, CPU and memory, response cache. Built by triton_dash."
-                    + (" Per-model panels read triton_dash's recording rules (job_model_version:*:rate1m); "
-                       "the instance variable does not filter them." if recording_rules else ""),
+                    + (f" Per-model panels read triton_dash's recording rules "
+                       f"({recorded_name_pattern(profile.cluster_label)}); the instance variable does not filter "
+                       "them." if profile.recording_rules else ""),
         tags=["triton", "inference"],
         panels=rows,
-        variables=triton_variables(datasource, cluster_label),
+        variables=triton_variables(datasource, profile=profile),
     )

@@ -12,7 +12,8 @@ import grafanalib.core as G
 
 from .. import metrics as m
 from ..panels import DATASOURCE, DataSource
-from ..profile import DEFAULT_DATASOURCE_UID
+from ..profile import DEFAULT_DATASOURCE_UID, Profile
+from ..selector import Var, quote
 
 __all__ = ["DEFAULT_DATASOURCE_UID", "cluster_variable", "datasource_variable", "label_variable", "triton_variables"]
 
@@ -22,7 +23,7 @@ REFRESH_ON_TIME_RANGE_CHANGE = 2
 SORT_ALPHA_ASC_CI = 5
 
 
-def datasource_variable(name: str = "datasource", default: str = DEFAULT_DATASOURCE_UID) -> G.Template:
+def datasource_variable(name: str = Var.DATASOURCE.value, default: str = DEFAULT_DATASOURCE_UID) -> G.Template:
     """A ``datasource`` variable listing the Prometheus datasources."""
     return G.Template(name=name, label="Data source", type="datasource", query="prometheus",
                       default=default, hide=0)
@@ -30,7 +31,7 @@ def datasource_variable(name: str = "datasource", default: str = DEFAULT_DATASOU
 
 def label_variable(
     name: str, label: str, metric: m.Metric, label_name: str, *, filters: Sequence[tuple[str, str]] = (),
-    all_value: str | None = ".*", datasource: DataSource = DATASOURCE,
+    all_value: str | None = ".*", datasource: DataSource = DATASOURCE, fixed: Sequence[tuple[str, str]] = (),
 ) -> G.Template:
     """A multi-select variable of the values of ``label_name`` on ``metric``.
 
@@ -38,8 +39,10 @@ def label_variable(
     variables above it, e.g. models on the selected instances. ``all_value``
     is the regex "All" stands for; ``None`` makes "All" the list of values
     found, which keeps series of other jobs out of queries such as ``up``.
+    ``fixed`` are ``(label, regex)`` pairs every value must match (the profile's job).
     """
-    narrowed = ", ".join(f'{lab}=~"${var}"' for lab, var in filters)
+    matchers = [*(f"{lab}=~{quote(regex)}" for lab, regex in fixed), *(f'{lab}=~"${var}"' for lab, var in filters)]
+    narrowed = ", ".join(matchers)
     series = f"{metric.name}{{{narrowed}}}" if narrowed else metric.name
     return G.Template(
         name=name, label=label, type="query", query=f"label_values({series}, {label_name})",
@@ -50,26 +53,36 @@ def label_variable(
 
 def cluster_variable(cluster_label: str, metric: m.Metric = m.UP, datasource: DataSource = DATASOURCE) -> G.Template:
     """A multi-select ``cluster`` variable over the values of the external label ``cluster_label``."""
-    return label_variable("cluster", "Cluster", metric, cluster_label, all_value=".*", datasource=datasource)
+    return label_variable(Var.CLUSTER.value, "Cluster", metric, cluster_label, all_value=".*", datasource=datasource)
 
 
-def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | None = None) -> list[G.Template]:
-    """datasource, (cluster,) job, instance, model, version and gpu, each narrowing the next."""
+def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | None = None, *,
+                     profile: Profile | None = None) -> list[G.Template]:
+    """datasource, (cluster,) job, instance, model, version and gpu, each narrowing the next.
+
+    From a ``profile``: its cluster label, and its ``job`` and ``probe_job`` regexes narrow the job and
+    probe-job lists. The names are :class:`~triton_dash.selector.Var`'s, the ones the matchers use.
+    """
+    if profile is not None:
+        cluster_label = cluster_label or profile.cluster_label
+    job = (("job", profile.job),) if profile is not None and profile.job is not None else ()
+    probe_job = (("job", profile.probe_job),) if profile is not None and profile.probe_job is not None else ()
     req = m.INFERENCE_REQUEST_SUCCESS
-    outer = ((cluster_label, "cluster"),) if cluster_label else ()
-    scope = (*outer, ("job", "job"), ("instance", "instance"))
+    outer = ((cluster_label, Var.CLUSTER.value),) if cluster_label else ()
+    scope = (*outer, ("job", Var.JOB.value), ("instance", Var.INSTANCE.value))
     return [
         datasource_variable(),
         *([cluster_variable(cluster_label, req, datasource)] if cluster_label else []),
         # No allValue: "All" must mean the jobs that serve Triton, or ``up`` counts every target.
-        label_variable("job", "Job", req, "job", filters=outer, all_value=None, datasource=datasource),
-        label_variable("instance", "Instance", req, "instance", filters=scope[:-1], all_value=".+",
+        label_variable(Var.JOB.value, "Job", req, "job", filters=outer, all_value=None, datasource=datasource,
+                       fixed=job),
+        label_variable(Var.INSTANCE.value, "Instance", req, "instance", filters=scope[:-1], all_value=".+",
                        datasource=datasource),
-        label_variable("model", "Model", req, "model", filters=scope, datasource=datasource),
-        label_variable("version", "Version", req, "version", filters=(*scope, ("model", "model")),
+        label_variable(Var.MODEL.value, "Model", req, "model", filters=scope, datasource=datasource),
+        label_variable(Var.VERSION.value, "Version", req, "version", filters=(*scope, ("model", Var.MODEL.value)),
                        datasource=datasource),
-        label_variable("gpu", "GPU", m.GPU_MEMORY_TOTAL, "gpu_uuid", filters=scope, datasource=datasource),
+        label_variable(Var.GPU.value, "GPU", m.GPU_MEMORY_TOTAL, "gpu_uuid", filters=scope, datasource=datasource),
         # Health probes have their own scrape job (the blackbox exporter's).
-        label_variable("probe_job", "Probe job", m.PROBE_SUCCESS, "job", filters=outer, all_value=".+",
-                       datasource=datasource),
+        label_variable(Var.PROBE_JOB.value, "Probe job", m.PROBE_SUCCESS, "job", filters=outer, all_value=".+",
+                       datasource=datasource, fixed=probe_job),
     ]

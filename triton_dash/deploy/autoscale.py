@@ -26,10 +26,16 @@ from .. import validate
 from ..files import generated_yaml
 from ..selector import Selector
 
-__all__ = ["METRICS", "ScalingMetric", "adapter_rule", "autoscale_yaml", "hpa", "keda_scaled_object", "pod_query"]
+__all__ = [
+    "AUTOSCALE_WINDOW", "METRICS", "ScalingMetric", "adapter_rule", "autoscale_yaml", "hpa", "keda_scaled_object",
+    "pod_query",
+]
 
 _MATCHERS, _GROUP = "__adapter_matchers__", "__adapter_group__"
 
+
+#: The rate window of the scaling queries: an HPA must react within a minute.
+AUTOSCALE_WINDOW = "1m"
 
 @dataclass(frozen=True)
 class ScalingMetric:
@@ -48,7 +54,7 @@ METRICS: dict[str, ScalingMetric] = {
 
 def _metric(name: str) -> ScalingMetric:
     if name not in METRICS:
-        raise validate.InvalidValue(f"--metric={name!r} is not one of {', '.join(METRICS)}")
+        raise validate.InvalidValue(f"metric={name!r} is not one of {', '.join(METRICS)}")
     return METRICS[name]
 
 
@@ -57,10 +63,10 @@ def pod_query(metric: str, *, selector: Selector, by: tuple[str, ...] = ("namesp
     return _metric(metric).query(selector, by)
 
 
-def adapter_rule(metric: str, *, job: str = "triton", rate_window: str = "1m") -> dict[str, Any]:
+def adapter_rule(metric: str, *, job: str = "triton", rate_window: str = AUTOSCALE_WINDOW) -> dict[str, Any]:
     """A prometheus-adapter ``rules`` entry serving the per-pod metric on ``custom.metrics.k8s.io``."""
     spec = _metric(metric)
-    selector = Selector(job=_MATCHERS, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window)
+    selector = Selector.fixed(job=_MATCHERS, rate_interval=rate_window)
     raw = spec.query(selector, (_GROUP,))
     validate.promql(raw.replace(f'job=~"{_MATCHERS}"', f'job=~"{job}"').replace(_GROUP, "pod"), "the adapter query")
     template = raw.replace(f'job=~"{_MATCHERS}"', f'<<.LabelMatchers>>, job=~"{job}"').replace(_GROUP, "<<.GroupBy>>")
@@ -92,11 +98,10 @@ def hpa(metric: str, *, target: float, deployment: str, namespace: str, min_repl
 
 def keda_scaled_object(metric: str, *, target: float, deployment: str, namespace: str, min_replicas: int,
                        max_replicas: int, prometheus_url: str, job: str = "triton",
-                       rate_window: str = "1m") -> dict[str, Any]:
+                       rate_window: str = AUTOSCALE_WINDOW) -> dict[str, Any]:
     """A KEDA ``ScaledObject`` with a Prometheus trigger over the whole deployment's series."""
     spec = _metric(metric)
-    selector = Selector(job=job, instance=None, model=None, version=None, gpu=None, rate_interval=rate_window,
-                        extra=(("namespace", "=", namespace),))
+    selector = Selector.fixed(job=job, rate_interval=rate_window, extra=(("namespace", "=", namespace),))
     query = validate.promql(spec.query(selector, ()), "the KEDA query")
     return {
         "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
@@ -124,27 +129,27 @@ def _quantity(value: float) -> str:
 def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "triton",
                    namespace: str = "default", min_replicas: int = 1, max_replicas: int = 10, job: str = "triton",
                    prometheus_url: str = "http://prometheus-operated.monitoring:9090",
-                   rate_window: str = "1m") -> str:
+                   rate_window: str = AUTOSCALE_WINDOW) -> str:
     """The manifests as one YAML stream (the HPA and a prometheus-adapter values snippet, or the ScaledObject)."""
-    validate.number(target, "--target", minimum=0, exclusive_minimum=True)
-    validate.dns_subdomain(deployment, "--deployment")
-    validate.dns_label(namespace, "--namespace")
-    validate.re2_regex(job, "--job")
-    validate.duration(rate_window, "--rate-window")
-    validate.number(min_replicas, "--min-replicas", minimum=1)
-    validate.number(max_replicas, "--max-replicas", minimum=min_replicas)
+    validate.number(target, "target", minimum=0, exclusive_minimum=True)
+    validate.dns_subdomain(deployment, "deployment")
+    validate.dns_label(namespace, "namespace")
+    validate.re2_regex(job, "job")
+    validate.duration(rate_window, "rate_window")
+    validate.number(min_replicas, "min_replicas", minimum=1)
+    validate.number(max_replicas, "max_replicas", minimum=min_replicas)
     if kind == "hpa":
         if METRICS[metric].intensive and target < 0.001:
-            raise validate.InvalidValue("--target below 1ms cannot be written as a Kubernetes quantity")
+            raise validate.InvalidValue("target below 1ms cannot be written as a Kubernetes quantity")
         adapter = {"rules": {"default": False, "custom": [adapter_rule(metric, job=job, rate_window=rate_window)]}}
         return (generated_yaml(hpa(metric, target=target, deployment=deployment, namespace=namespace,
                                    min_replicas=min_replicas, max_replicas=max_replicas), "autoscale")
                 + "---\n# prometheus-adapter Helm values: serve the metric the HPA reads\n"
                 + generated_yaml(adapter, "autoscale").split("\n", 1)[1])
     if kind == "keda":
-        validate.url(prometheus_url, "--prometheus-url")
+        validate.url(prometheus_url, "prometheus_url")
         return generated_yaml(keda_scaled_object(metric, target=target, deployment=deployment, namespace=namespace,
                                                  min_replicas=min_replicas, max_replicas=max_replicas,
                                                  prometheus_url=prometheus_url, job=job,
                                                  rate_window=rate_window), "autoscale")
-    raise validate.InvalidValue(f"--format={kind!r} is not hpa or keda")
+    raise validate.InvalidValue(f"kind={kind!r} is not hpa or keda")

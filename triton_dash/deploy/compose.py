@@ -16,7 +16,8 @@ from typing import Any
 
 from ..files import generated_header, generated_yaml
 from ..grafana.specs import DatasourceSpec, FolderSpec
-from ..rules import AlertConfig, rule_groups, rules_yaml
+from ..profile import AlertConfig, Profile
+from ..rules import rule_groups, rules_yaml
 
 __all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "StackSettings", "health_job", "health_urls",
            "provision_files"]
@@ -46,8 +47,15 @@ class StackSettings:
     #: Triton's HTTP endpoint, and the models whose /v2/models/<name>/ready the blackbox exporter probes.
     triton_http: str = "http://triton:8000"
     probed_models: tuple[str, ...] = ()
-    alerts: AlertConfig = field(default_factory=AlertConfig)
+    #: The fleet's facts: the rules file follows its job, cluster label, thresholds and response cache.
+    profile: Profile = field(default_factory=Profile)
+    #: Alert thresholds that replace the profile's (``None``: the profile's).
+    alerts: AlertConfig | None = None
     images: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_IMAGES))
+
+    @property
+    def alert_config(self) -> AlertConfig:
+        return self.alerts if self.alerts is not None else self.profile.alert_config()
 
 
 def grafana_datasources(settings: StackSettings) -> dict[str, Any]:
@@ -90,7 +98,7 @@ def health_urls(settings: StackSettings) -> list[str]:
 def health_job(settings: StackSettings) -> dict[str, Any]:
     """The blackbox exporter's job: each health URL is a target; the exporter does the probing."""
     return {
-        "job_name": settings.alerts.probe_job, "metrics_path": "/probe", "params": {"module": ["triton_health"]},
+        "job_name": settings.alert_config.probe_job, "metrics_path": "/probe", "params": {"module": ["triton_health"]},
         "static_configs": [{"targets": health_urls(settings)}],
         "relabel_configs": [
             {"source_labels": ["__address__"], "target_label": "__param_target"},
@@ -233,7 +241,7 @@ def provision_files(settings: StackSettings | None = None) -> dict[str, str]:
         "grafana/datasources/prometheus.yaml": generated_yaml(grafana_datasources(settings), "provision"),
         "grafana/dashboards/triton_dash.yaml": generated_yaml(grafana_dashboard_provider(settings), "provision"),
         "prometheus/prometheus.yml": generated_yaml(prometheus_config(settings), "provision"),
-        RULES_FILE: rules_yaml(rule_groups(settings.alerts)),
+        RULES_FILE: rules_yaml(rule_groups(settings.alert_config, profile=settings.profile)),
         "alertmanager/alertmanager.yml": ALERTMANAGER_CONFIG,
         "blackbox/blackbox.yml": generated_yaml(BLACKBOX_CONFIG, "provision"),
         "triton/models/README.md": MODELS_README,

@@ -15,13 +15,15 @@ Histograms are recorded as their ``_bucket`` (keeping ``le``), ``_sum`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .. import metrics as m
 from . import Metric, MetricKind
 
 __all__ = [
     "EXECUTED_REQUESTS", "OVERHEAD_DURATION", "RECORDED", "RECORDED_COUNTERS", "RECORDED_HISTOGRAMS",
-    "RECORDING_LABELS", "RECORDING_WINDOW", "executed_requests", "overhead_duration", "recorded_series",
-    "recording_labels", "recording_rule",
+    "RECORDING_LABELS", "RECORDING_WINDOW", "cluster_grouping", "executed_requests", "overhead_duration",
+    "recorded_name_pattern", "recorded_series", "recording_labels", "recording_rule",
 ]
 
 RECORDING_LABELS: tuple[str, ...] = ("job", "model", "version")
@@ -44,9 +46,21 @@ RECORDED_COUNTERS: tuple[Metric, ...] = (
 )
 
 
+def cluster_grouping(by: Sequence[str], cluster_label: str | None) -> tuple[str, ...]:
+    """``by`` with the cluster label first (once): the one way a grouping keeps the cluster."""
+    if not cluster_label or cluster_label in by:
+        return tuple(by)
+    return (cluster_label, *by)
+
+
 def recording_labels(cluster_label: str | None = None) -> tuple[str, ...]:
     """job, model, version; with a cluster label first, so each cluster keeps its own recorded series."""
-    return (cluster_label, *RECORDING_LABELS) if cluster_label else RECORDING_LABELS
+    return cluster_grouping(RECORDING_LABELS, cluster_label)
+
+
+def recorded_name_pattern(cluster_label: str | None = None) -> str:
+    """How the per-model recordings are named, for descriptions: ``job_model_version:*:rate1m``."""
+    return f"{'_'.join(recording_labels(cluster_label))}:*:rate{RECORDING_WINDOW}"
 
 
 def _kept_labels(metric: Metric, cluster_label: str | None = None) -> tuple[str, ...]:

@@ -13,13 +13,20 @@ every panel shares one datasource reference, legend style and threshold shape::
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
+
+if sys.version_info >= (3, 11):
+    from typing import Unpack
+else:  # pragma: no cover - Python 3.10
+    from typing_extensions import Unpack
 
 import attr
 import grafanalib.core as G
 
-from ..selector import MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 
 __all__ = [
     "DATASOURCE",
@@ -27,14 +34,20 @@ __all__ = [
     "Color",
     "DataSource",
     "FlowPos",
+    "GroupedPanelOptions",
+    "Layout",
+    "PanelOptions",
     "PanelScope",
+    "ResolvedOptions",
     "Thresholds",
     "Unit",
+    "Unpack",
     "default_heatmap",
     "default_piechart",
     "default_stat",
     "default_timeseries",
     "legend_for",
+    "panel_options",
     "prometheus_target",
 ]
 
@@ -49,6 +62,68 @@ class PanelScope(TypedDict):
 
     selector: Selector
     datasource: DataSource
+
+
+class PanelOptions(TypedDict, total=False):
+    """The keyword arguments every panel factory takes; a factory states only the ones that are its own.
+
+    ``selector``: which series; ``datasource``: the panel's datasource reference; ``width`` and ``height``:
+    its size on the 24-column grid; ``title``: replaces the factory's own.
+    """
+
+    selector: Selector
+    datasource: DataSource
+    width: int
+    height: int
+    title: str | None
+
+
+class GroupedPanelOptions(PanelOptions, total=False):
+    """:class:`PanelOptions` of a per-model panel, plus ``by``: the grouping (default model and version)."""
+
+    by: Grouping
+
+
+class Layout(TypedDict):
+    """Where a panel draws: what every house default below takes (``default_timeseries(..., **o.layout)``)."""
+
+    datasource: DataSource
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ResolvedOptions:
+    """A factory's options with its own defaults filled in (see :func:`panel_options`)."""
+
+    selector: Selector
+    by: tuple[str, ...]
+    datasource: DataSource
+    width: int
+    height: int
+    title: str | None
+
+    @property
+    def layout(self) -> Layout:
+        return {"datasource": self.datasource, "width": self.width, "height": self.height}
+
+    def regrouped(self, by: Sequence[str]) -> ResolvedOptions:
+        """The same options with another grouping (e.g. the selector's, with the cluster label)."""
+        return replace(self, by=tuple(by))
+
+
+def panel_options(options: PanelOptions | GroupedPanelOptions, *, width: int = 8, height: int = 8,
+                  by: Sequence[str] = MODEL_GROUPING) -> ResolvedOptions:
+    """The options a factory was called with, over that factory's defaults (its size, its grouping)."""
+    unknown = set(options) - set(GroupedPanelOptions.__annotations__) - set(PanelOptions.__annotations__)
+    if unknown:
+        raise TypeError(f"unexpected panel option(s): {', '.join(sorted(unknown))}")
+    given: dict[str, Any] = dict(options)
+    return ResolvedOptions(
+        selector=given.get("selector", DEFAULT_SELECTOR), by=tuple(given.get("by", by)),
+        datasource=given.get("datasource", DATASOURCE), width=given.get("width", width),
+        height=given.get("height", height), title=given.get("title"),
+    )
 
 
 class Unit(str, enum.Enum):
@@ -95,11 +170,15 @@ def _steps(thresholds: Thresholds) -> list[dict[str, Any]]:
 
 
 def legend_for(by: Sequence[str]) -> str:
-    """A legend naming each grouping label: ``{{model}} v{{version}}`` for the default."""
-    if tuple(by[:2]) == MODEL_GROUPING:
-        rest = "".join(f" {{{{{label}}}}}" for label in by[2:])
-        return "{{model}} v{{version}}" + rest
-    return " ".join(f"{{{{{label}}}}}" for label in by) or "__auto"
+    """A legend naming each grouping label: ``{{model}} v{{version}}`` for the default, wherever it stands."""
+    labels, parts = list(by), []
+    while labels:
+        if tuple(labels[:2]) == MODEL_GROUPING:
+            parts.append("{{model}} v{{version}}")
+            del labels[:2]
+        else:
+            parts.append(f"{{{{{labels.pop(0)}}}}}")
+    return " ".join(parts) or "__auto"
 
 
 def prometheus_target(expr: str, legend: str = "", *, instant: bool = False, heatmap: bool = False) -> G.Target:

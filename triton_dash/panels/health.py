@@ -9,7 +9,7 @@ import grafanalib.core as G
 
 from .. import metrics as m
 from .. import queries as q
-from ..selector import DEFAULT_SELECTOR, Selector
+from ..selector import DEFAULT_SELECTOR, Selector, Var
 from .factory import DATASOURCE, Color, DataSource, Unit, default_stat, default_timeseries, prometheus_target
 
 __all__ = ["endpoints_not_ready", "probe_duration", "probe_success_by_endpoint"]
@@ -19,7 +19,7 @@ _NO_DATA = f"No data: {m.PROBE_SUCCESS.no_data_hint()}"
 
 def _probe(selector: Selector) -> Selector:
     """Probe series carry the probe job and the probed URL as instance, not Triton's labels."""
-    return selector.with_(job="$probe_job", instance=None, model=None, version=None, gpu=None)
+    return selector.with_(job=Var.PROBE_JOB.ref, instance=None, model=None, version=None, gpu=None)
 
 
 def endpoints_not_ready(

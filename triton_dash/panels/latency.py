@@ -18,7 +18,7 @@ import grafanalib.core as G
 
 from .. import queries as q
 from ..metrics import INFERENCE_COMPUTE_INFER_SUMMARY, INFERENCE_REQUEST_SUMMARY, Metric
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .factory import DATASOURCE, DataSource, Unit, default_timeseries, legend_for, prometheus_target
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
     "request_time_quantiles",
 ]
 
-Grouping = Sequence[str]
 
 _IDLE = ("No data: no successful request reached the selected models in the rate window "
          "(a series is left out rather than shown as NaN while a model is idle), or the "

@@ -22,7 +22,7 @@ from .. import metrics as m
 from .. import queries as q
 from ..metrics import Metric
 from ..queries.llm import MS_PER_S, TRTLLM_INPUT_TOKENS, TRTLLM_OUTPUT_TOKENS, Matcher
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .factory import (
     DATASOURCE,
     BucketHeatmap,
@@ -54,7 +54,6 @@ __all__ = [
     "vllm_token_throughput",
 ]
 
-Grouping = Sequence[str]
 LLM_QUANTILES: tuple[str, ...] = ("0.5", "0.9", "0.99")
 _IDLE = "or no request finished in the selected models within the rate window (idle models are left out, not NaN)"
 

@@ -6,14 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import grafanalib.core as G
 
 from .. import metrics as m
 from .. import queries as q
 from ..queries.resources import GPU_GROUPING, HOST_GROUPING
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .factory import (
     DATASOURCE,
     Color,
@@ -39,7 +37,6 @@ __all__ = [
     "pinned_memory",
 ]
 
-Grouping = Sequence[str]
 _NO_GPU = (f"No data: {m.GPU_UTILIZATION.no_data_hint()} Triton needs a visible NVIDIA GPU and its "
            "embedded DCGM; check Triton's log for 'DCGM unable to start'.")
 _GPU_DEDUP = "Two Triton servers sharing one GPU report it twice; the panel takes the max per gpu_uuid."

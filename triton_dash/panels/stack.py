@@ -6,12 +6,10 @@ These read Prometheus' own ``up`` series, Prometheus' self-metrics and cAdvisor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import grafanalib.core as G
 
 from .. import queries as q
-from ..selector import DEFAULT_SELECTOR, Selector
+from ..selector import DEFAULT_SELECTOR, Grouping, Selector
 from .factory import (
     DATASOURCE,
     Color,
@@ -34,7 +32,6 @@ __all__ = [
     "targets_up_by_job",
 ]
 
-Grouping = Sequence[str]
 _NO_CADVISOR = "No data: Prometheus does not scrape cAdvisor (the seed stack's compose file runs it as 'cadvisor')."
 DOWN_THRESHOLDS = ((None, Color.OK), (1, Color.BAD))
 

@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import grafanalib.core as G
 
 from .. import metrics as m
 from .. import queries as q
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .factory import (
     DATASOURCE,
     Color,
@@ -39,7 +37,6 @@ __all__ = [
     "traffic_share",
 ]
 
-Grouping = Sequence[str]
 _NO_TRAFFIC = ("No data: the model/instance variables select no Triton series; check the job variable and "
                "that Prometheus scrapes Triton's metrics port (8002).")
 ERROR_RATIO_THRESHOLDS = ((None, Color.OK), (0.01, Color.WARN), (0.05, Color.BAD))

@@ -27,8 +27,8 @@ def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> st
     """
     if not metric.is_counter:
         raise ValueError(f"rate() of {metric.name}, which is a {metric.kind.value}, not a counter")
-    recorded = recorded_series(metric.name, selector.cluster_label) if selector.recorded else None
-    if recorded is not None and not selector.offset:
+    recorded = recorded_series(metric.name, selector.cluster_label) if selector.reads_recordings else None
+    if recorded is not None:
         return selected(recorded, selector, *extra)
     offset = f" offset {selector.offset}" if selector.offset else ""
     return f"rate({selected(metric, selector, *extra)}[{selector.rate_interval}]{offset})"

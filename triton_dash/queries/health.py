@@ -8,15 +8,12 @@ is the probed URL).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .. import metrics as m
-from ..selector import DEFAULT_SELECTOR, Selector
+from ..selector import DEFAULT_SELECTOR, Grouping, Selector
 from .builders import agg, selected
 
 __all__ = ["MODEL_READY_PATH", "SERVER_READY_PATH", "endpoints_not_ready", "probe_duration", "probe_success"]
 
-Grouping = Sequence[str]
 SERVER_READY_PATH = ".*/v2/health/ready"
 MODEL_READY_PATH = ".*/v2/models/[^/]+(/versions/[^/]+)?/ready"
 

@@ -14,12 +14,10 @@ executed requests (successes minus cache hits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .. import metrics as m
 from ..metrics import Metric
 from ..metrics.recorded import overhead_duration
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .builders import US_PER_S, agg, guarded_ratio, selected, sum_rate
 from .requests import executed_request_rate, success_rate
 
@@ -38,7 +36,6 @@ __all__ = [
     "summary_quantile",
 ]
 
-Grouping = Sequence[str]
 #: The three compute phases, each summed over executed requests.
 COMPUTE_PHASES: tuple[Metric, ...] = (m.INFERENCE_COMPUTE_INPUT_DURATION, m.INFERENCE_COMPUTE_INFER_DURATION,
                                       m.INFERENCE_COMPUTE_OUTPUT_DURATION)
@@ -117,7 +114,7 @@ def latency_breakdown(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> di
 
 def overhead_duration_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> str:
     """Request duration minus the four phases, in µs per second (read from one recording when recorded)."""
-    if sel.recorded and not sel.offset:
+    if sel.reads_recordings:
         return agg("sum", selected(overhead_duration(sel.cluster_label), sel), by)
     rest = " - ".join(sum_rate(metric, sel, by) for _, metric in BREAKDOWN_PHASES)
     return f"({sum_rate(m.INFERENCE_REQUEST_DURATION, sel, by)} - {rest})"

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from .. import metrics as m
 from ..metrics import Metric, MetricKind
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .builders import agg, guarded_ratio, selected, sum_rate
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "trtllm_active_ratio",
 ]
 
-Grouping = Sequence[str]
 Matcher = tuple[str, str, str]
 #: Triton's first-response histogram is in milliseconds; panels show seconds.
 MS_PER_S = "1e3"

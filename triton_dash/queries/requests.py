@@ -10,11 +10,9 @@ never sum per-series ratios, and drop series whose denominator is zero.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .. import metrics as m
 from ..metrics.recorded import executed_requests
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, ResponseCache, Selector
 from .builders import agg, guarded_ratio, rate, selected, sum_rate
 
 __all__ = [
@@ -31,7 +29,6 @@ __all__ = [
     "success_rate",
 ]
 
-Grouping = Sequence[str]
 
 
 def success_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
@@ -64,11 +61,17 @@ def execution_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPI
 def executed_request_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
     """Successful requests per second that reached the model (not cache hits).
 
-    Where a target has no cache-hit series (the cache is off), its hits count
-    as zero: ``rate(hits) or rate(success) * 0`` keeps one series per target.
+    How cache hits are counted follows ``sel.response_cache``: ``off`` reads
+    successes alone; ``on`` subtracts the hits; ``auto`` counts the hits of a
+    target without cache-hit series (its cache is off) as zero,
+    ``rate(hits) or rate(success) * 0``, which keeps one series per target.
     """
-    if sel.recorded and not sel.offset:
+    if sel.response_cache is ResponseCache.OFF:
+        return success_rate(sel, by)
+    if sel.reads_recordings:
         return f"({agg('sum', selected(executed_requests(sel.cluster_label), sel), by)})"
+    if sel.response_cache is ResponseCache.ON:
+        return f"({success_rate(sel, by)} - {sum_rate(m.CACHE_NUM_HITS_PER_MODEL, sel, by)})"
     hits = f"{rate(m.CACHE_NUM_HITS_PER_MODEL, sel)} or {rate(m.INFERENCE_REQUEST_SUCCESS, sel)} * 0"
     return f"({success_rate(sel, by)} - {agg('sum', hits, by)})"
 

@@ -8,10 +8,8 @@ one series per Triton server (``instance``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .. import metrics as m
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .builders import agg, guarded_ratio, rate, selected, sum_rate
 from .requests import success_rate
 
@@ -39,7 +37,6 @@ __all__ = [
 
 GPU_GROUPING: tuple[str, ...] = ("gpu_uuid",)
 HOST_GROUPING: tuple[str, ...] = ("instance",)
-Grouping = Sequence[str]
 
 
 def _gpu(metric: m.Metric, sel: Selector, by: Grouping) -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .. import metrics as m
-from ..selector import DEFAULT_SELECTOR, Selector
+from ..selector import DEFAULT_SELECTOR, Grouping, Selector
 from .builders import agg, selected, sum_rate
 
 __all__ = [
@@ -19,7 +17,6 @@ __all__ = [
     "targets_up",
 ]
 
-Grouping = Sequence[str]
 
 
 def targets_up(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> str:

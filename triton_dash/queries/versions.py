@@ -11,16 +11,15 @@ version taking a slice of traffic, "the others" is the version it replaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from .. import metrics as m
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Selector
+from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
 from .builders import US_PER_S, sum_rate
 from .requests import success_rate
 
 __all__ = ["other_versions_error_ratio", "other_versions_request_time", "traffic_share"]
 
-Grouping = Sequence[str]
 
 
 def _model_level(by: Grouping) -> tuple[str, ...]:

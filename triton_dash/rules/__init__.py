@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..profile import Profile
+from ..profile.alerts import AlertConfig
 from .alerts import alert_rules
-from .config import AlertConfig
 from .files import check_rule_groups, prometheus_rule, rules_yaml
 from .recording import recording_rules
 
@@ -22,6 +23,10 @@ __all__ = [
 ]
 
 
-def rule_groups(config: AlertConfig | None = None) -> list[dict[str, Any]]:
-    config = config or AlertConfig()
-    return [recording_rules(config.cluster_label or None), alert_rules(config)]
+def rule_groups(config: AlertConfig | None = None, *, profile: Profile | None = None) -> list[dict[str, Any]]:
+    """The recording group and the alert group, from the profile (its alert thresholds, job, cluster label,
+    response cache) or from ``config`` alone."""
+    if config is None:
+        config = (profile or Profile()).alert_config()
+    profile = (profile or Profile()).with_(cluster_label=config.cluster_label)
+    return [recording_rules(profile=profile), alert_rules(config)]

@@ -6,10 +6,10 @@ from typing import Any
 
 from .. import queries as q
 from ..metrics import UP
+from ..profile.alerts import AlertConfig
 from ..queries.builders import selected
 from ..selector import Selector
 from .alert import alert
-from .config import AlertConfig
 from .llm_alerts import llm_alerts
 
 __all__ = ["alert_rules"]

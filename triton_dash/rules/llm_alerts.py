@@ -6,9 +6,9 @@ from typing import Any
 
 from .. import metrics as m
 from .. import queries as q
+from ..profile.alerts import AlertConfig
 from ..queries.llm import MS_PER_S
 from .alert import alert
-from .config import AlertConfig
 
 __all__ = ["llm_alerts"]
 

@@ -7,15 +7,18 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .. import validate
-from ..selector import Selector
+from ..selector import Selector, cluster_grouping
 
-__all__ = ["ALERT_GROUPING", "AlertConfig"]
+__all__ = ["ALERT_GROUPING", "FLEET_SETTINGS", "AlertConfig"]
 
 ALERT_GROUPING: tuple[str, ...] = ("job", "model", "version")
 #: Settings that are shares between 0 and 1, counts (>= 0) and times in seconds (> 0).
 RATIO_SETTINGS = frozenset({"error_ratio", "gpu_memory_ratio", "kv_cache_ratio", "canary_min_error_ratio"})
 COUNT_SETTINGS = frozenset({"pending_requests", "llm_waiting_requests"})
-SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds", "canary_factor"})
+SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds"})
+FACTOR_SETTINGS = frozenset({"canary_factor"})
+#: Settings that are facts of the fleet, not of one alert: in a profile they are top-level keys.
+FLEET_SETTINGS = frozenset({"job", "rate_window", "probe_job", "cluster_label"})
 #: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
 FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
                           "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for",
@@ -53,7 +56,7 @@ class AlertConfig:
     canary_for: str = "10m"
     probe_job: str = "triton-health"  #: regex of the blackbox exporter's job probing Triton's health endpoints
     not_ready_for: str = "2m"
-    cluster_label: str = ""  #: external label naming the cluster; alerts and recordings then keep it
+    cluster_label: str | None = None  #: external label naming the cluster; alerts and recordings then keep it
 
     def __post_init__(self) -> None:
         """Every field is checked here, so a bad value never reaches a rules file."""
@@ -69,25 +72,19 @@ class AlertConfig:
                 validate.ratio(value, item.name)
             elif item.name in COUNT_SETTINGS:
                 validate.number(value, item.name, minimum=0)
-            elif item.name in SECONDS_SETTINGS:
+            elif item.name in SECONDS_SETTINGS or item.name in FACTOR_SETTINGS:
                 validate.number(value, item.name, minimum=0, exclusive_minimum=True)
             elif item.name not in ("job", "probe_job"):
                 validate.duration(value, item.name, allow_zero=item.name in FOR_SETTINGS)
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, str]) -> AlertConfig:
-        """Parse ``{"queue_time_seconds": "0.2"}`` style overrides; ValueError names a bad one."""
-        known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for name, raw in overrides.items():
-            if name not in known:
-                raise validate.InvalidValue(f"unknown alert setting {name!r}; known: {', '.join(sorted(known))}")
-            default = getattr(cls(), name)
-            try:
-                values[name] = float(raw) if isinstance(default, float | int) else str(raw)
-            except ValueError:
-                raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number") from None
-        return cls(**values)
+        """Parse ``{"queue_time_seconds": "0.2"}`` style overrides; ValueError names a bad one.
+
+        A time in seconds also takes a duration with its unit (``queue_time_seconds=100ms``); an empty
+        ``cluster_label`` means none.
+        """
+        return cls(**parse_settings(overrides))
 
     @property
     def grouping(self) -> tuple[str, ...]:
@@ -95,9 +92,45 @@ class AlertConfig:
         return self.with_cluster(ALERT_GROUPING)
 
     def with_cluster(self, by: tuple[str, ...]) -> tuple[str, ...]:
-        return (self.cluster_label, *by) if self.cluster_label else by
+        return cluster_grouping(by, self.cluster_label)
 
     @property
     def selector(self) -> Selector:
-        return Selector(job=self.job, instance=None, model=None, version=None, gpu=None,
-                        rate_interval=self.rate_window)
+        return Selector.fixed(job=self.job, rate_interval=self.rate_window)
+
+
+def parse_settings(overrides: Mapping[str, object]) -> dict[str, Any]:
+    """Alert settings from text (``--set``) or TOML values, each converted to its field's type."""
+    known = {f.name for f in fields(AlertConfig)}
+    defaults = AlertConfig()
+    values: dict[str, Any] = {}
+    for name, raw in overrides.items():
+        if name not in known:
+            raise validate.InvalidValue(f"unknown alert setting {name!r}; known: {', '.join(sorted(known))}")
+        default = getattr(defaults, name)
+        if name == "cluster_label":
+            values[name] = str(raw) or None
+        elif isinstance(default, float | int):
+            values[name] = _number(name, raw)
+        else:
+            values[name] = str(raw)
+    return values
+
+
+def _number(name: str, raw: object) -> float:
+    if isinstance(raw, bool):
+        raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number")
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = str(raw).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if name in SECONDS_SETTINGS:
+        try:
+            return validate.duration_seconds(validate.duration(text, name))
+        except validate.InvalidValue:
+            raise validate.InvalidValue(f"alert setting {name}={raw!r} is neither seconds (0.1) nor a duration "
+                                        "(100ms)") from None
+    raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number")
