@@ -21,7 +21,7 @@ EXPECTED: dict[str, list[str]] = json.loads((FIXTURES / "classic-mistakes.expect
 def _by_panel(path: Path) -> dict[str, list[str]]:
     report = lint(load([path]))
     out: dict[str, list[str]] = {}
-    for finding in report.findings:
+    for finding in [*report.findings, *report.info]:
         out.setdefault(finding.panel, []).append(finding.rule)
     return out
 
@@ -127,8 +127,8 @@ def test_each_meaning_level_mistake_gives_exactly_its_rule() -> None:
 
 def test_foreign_families_are_known_by_type_not_by_suffix() -> None:
     report = lint(load([MEANING]))
-    by_panel = {(f.panel, f.rule): f for f in report.findings}
-    assert by_panel[("App requests", "unknown-metric")].severity == "info"  # not ours: information only
+    (info,) = report.info
+    assert (info.panel, info.rule, info.severity) == ("App requests", "unknown-metric", "info")  # not ours
     assert not any(f.panel in ("Upstream vLLM running", "Router healthy pods") for f in report.findings)
 
 
@@ -156,7 +156,7 @@ def test_targets_without_refid_are_numbered_and_expressions_shown() -> None:
 
 def test_one_cause_in_many_panels_is_one_line() -> None:
     lines = lint(load([MEANING])).text().splitlines()
-    (line,) = [line for line in lines if "ratio-unit" in line]
+    (line,) = [line for line in lines if "ratio-unit" in line and "0-1 ratio" in line]
     assert "3 targets (GPU utilisation [A], KV cache used [A], GPU memory used [A])" in line
 
 
@@ -192,3 +192,23 @@ def test_every_grafana_macro_and_format_expands(written: str, expanded: str) -> 
     from triton_dash.analysis.variables import expand
 
     assert expand(written, {"job": "a"}) == expanded
+
+
+def test_rule_table_in_docs_is_current() -> None:
+    """docs/lint-rules.md is generated from the registry: python -m triton_dash.lint.docs > docs/lint-rules.md."""
+    from triton_dash.lint.docs import rule_table
+
+    committed = (Path(__file__).parent.parent / "docs" / "lint-rules.md").read_text(encoding="utf-8")
+    assert committed == rule_table()
+    assert all(f"| `{rule}` |" in committed for rule in RULES)
+
+
+def test_every_rule_is_registered_with_its_facts() -> None:
+    from triton_dash.lint.registry import CATEGORIES, SCOPES, SEVERITIES, checks
+
+    assert all(r.category in CATEGORIES and r.scope in SCOPES and r.severity in SEVERITIES and r.doc
+               for r in RULES.values())
+    runner_reported = {r.id for r in RULES.values() if r.reported_by_runner}
+    assert runner_reported == {"promql-parse", "unused-exclusion"}
+    checked = {rule.id for scope in SCOPES for rule, _ in checks(scope)}
+    assert checked == set(RULES) - runner_reported  # no registered no-op check

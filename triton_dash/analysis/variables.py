@@ -64,12 +64,13 @@ def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m"
             return macros[name]
         if name.split(".")[0] in _TEXT_MACROS:
             return name.replace(".", "_")
+        unknown.append(match[0])
         return match[0]
 
-    out = _NAMED.sub(replace, expr)
-    left = _NAMED.search(out)
-    if left:
-        raise UnexpandedVariable(f"unknown variable {left[0]} in {expr}")
+    unknown: list[str] = []
+    out = _NAMED.sub(replace, expr)  # once: a value that itself looks like ${X} (an envsubst placeholder) stays
+    if unknown:
+        raise UnexpandedVariable(f"unknown variable {unknown[0]} in {expr}")
     return out
 
 

@@ -20,7 +20,8 @@ The findings API (stable; ``lint --fix`` and scripts read it, and ``--format jso
     it is the whole or cannot be cut out), ``message`` (what is wrong and what to write instead),
     ``source`` (the file). ``ref_id`` is an alias of ``ref``; ``where`` is "dashboard / panel [ref]".
 :class:`LintReport`
-    ``findings`` (sorted: correctness errors, correctness warnings, info, then hygiene), ``excluded``
+    ``findings`` (errors and warnings, sorted: correctness errors, correctness warnings, then hygiene),
+    ``info`` (severity ``info`` findings, e.g. a name nobody catalogued: never a problem), ``excluded``
     (finding, exclusion) pairs, ``not_checked`` (:class:`NotChecked`: dashboard, panel, ref, reason such as
     ``"not checked: loki"`` or ``"library panel <uid>"``), ``dashboards``; ``errors``, ``warnings``, ``infos``,
     ``failing(explicit)``, ``text(verbose=)``, ``json()``.

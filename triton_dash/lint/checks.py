@@ -74,7 +74,8 @@ def template_datasource(doc: Mapping[str, Any]) -> Iterator[Issue]:
 
 def _label_variable(name: str) -> None:
     @rule(f"template-{name}", scope=DASHBOARD, severity=WARNING, category=HYGIENE,
-          doc=f"A dashboard reading Triton's nv_* families has a {name} variable, so fleets do not mix.")
+          doc=f"A dashboard reading Triton's nv_* families has a{'n' * (name[0] in 'aeiou')} {name} variable, so "
+              "fleets do not mix.")
     def check(doc: Mapping[str, Any]) -> Iterator[Issue]:
         if _reads_triton(doc) and not any(v.get("name") == name for v in variables(doc)):
             yield Issue(f"the dashboard reads Triton metrics but has no {name} variable: add "

@@ -76,6 +76,8 @@ def _caret(expression: str, part: str) -> list[str]:
 @dataclass
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
+    #: Information (severity info: a name nobody catalogued ...); never a problem, shown with --verbose.
+    info: list[Finding] = field(default_factory=list)
     excluded: list[tuple[Finding, Exclusion]] = field(default_factory=list)
     not_checked: list[NotChecked] = field(default_factory=list)
     dashboards: int = 0
@@ -96,7 +98,7 @@ class LintReport:
 
     @property
     def infos(self) -> int:
-        return self._count(INFO)
+        return len(self.info)
 
     def failing(self, explicit: Iterable[str] = ()) -> list[Finding]:
         """Findings that fail a CI gate: error-level correctness ones, plus errors of explicitly selected rules."""
@@ -113,9 +115,7 @@ class LintReport:
 
     def _groups(self, verbose: bool) -> list[list[Finding]]:
         groups: dict[tuple[str, str, str, str], list[Finding]] = {}
-        for f in self.findings:
-            if f.severity == INFO and not verbose:
-                continue
+        for f in [*self.findings, *(self.info if verbose else [])]:
             groups.setdefault((f.source, f.rule, f.severity, f.message), []).append(f)
         return list(groups.values())
 
@@ -129,7 +129,8 @@ class LintReport:
                 places = [f.panel + (f" [{f.ref}]" if f.ref else "") for f in group]
                 shown = ", ".join(places[:_PANELS_SHOWN])
                 more = f" and {len(places) - _PANELS_SHOWN} more" if len(places) > _PANELS_SHOWN else ""
-                where = f"{first.dashboard} / {len(group)} targets ({shown}{more})"
+                what = "targets" if first.ref else "panels"
+                where = f"{first.dashboard} / {len(group)} {what} ({shown}{more})"
             lines.append(f"{first.severity.upper():7} {first.rule:30} {where}: {first.message}")
             if first.expression:
                 lines += _caret(first.expression, first.part)
@@ -146,7 +147,8 @@ class LintReport:
     def json(self) -> str:
         return json.dumps({"findings": [asdict(f) for f in self.findings],
                            "excluded": [{**asdict(f), "reason": e.reason} for f, e in self.excluded],
+                           "info": [asdict(f) for f in self.info],
                            "not_checked": [asdict(n) for n in self.not_checked],
-                           "errors": self.errors, "warnings": self.warnings, "info": self.infos,
+                           "errors": self.errors, "warnings": self.warnings,
                            "dashboards": self.dashboards},
                           indent=2, ensure_ascii=False)

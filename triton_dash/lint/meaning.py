@@ -21,8 +21,23 @@ from collections.abc import Iterator
 
 import promql_parser as pp
 
-from ..analysis.promql import RANGE_FUNCTIONS, Node, aggregation_labels, binary_op, function_name, selectors, walk
-from ..metrics import FIRST_RESPONSE_HISTOGRAM, VLLM_REQUEST_GENERATION_TOKENS, VLLM_REQUEST_PROMPT_TOKENS, MetricKind
+from ..analysis.promql import (
+    RANGE_FUNCTIONS,
+    Node,
+    SelectorUse,
+    aggregation_labels,
+    binary_op,
+    function_name,
+    selectors,
+    walk,
+)
+from ..metrics import (
+    FIRST_RESPONSE_HISTOGRAM,
+    VLLM_REQUEST_GENERATION_TOKENS,
+    VLLM_REQUEST_PROMPT_TOKENS,
+    Metric,
+    MetricKind,
+)
 from ..metrics.foreign import PER_MODEL_BUCKETS
 from .registry import CORRECTNESS, ERROR, TARGET, WARNING, Issue, rule
 from .semantics import (
@@ -43,9 +58,11 @@ __all__: list[str] = []
 _MIXED_LAYOUTS = frozenset({FIRST_RESPONSE_HISTOGRAM.name, VLLM_REQUEST_PROMPT_TOKENS.name,
                             VLLM_REQUEST_GENERATION_TOKENS.name}) | PER_MODEL_BUCKETS
 _MODEL_LABELS = ("model", "model_name")
+_NO_LABELS = Metric("", MetricKind.GAUGE, "", (), "")
 _SCALE_KEEPING = frozenset({"abs", "clamp", "clamp_max", "clamp_min", "ceil", "floor", "round", "label_replace",
                             "label_join", "sort", "sort_desc", "avg_over_time", "max_over_time", "min_over_time",
-                            "last_over_time", "quantile_over_time", "sort_by_label", "sort_by_label_desc"})
+                            "last_over_time", "quantile_over_time", "sum_over_time", "sort_by_label",
+                            "sort_by_label_desc"})
 _COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!=", "and", "or", "unless"})
 
 
@@ -185,11 +202,15 @@ def _scale(node: Node) -> str | None:
                 return "percent"
             if a == "percent" and b == "n:0.01":
                 return "ratio"
+            if a is None and b is not None and b.startswith("n:"):
+                return "x" + b[2:]  # a quantity times a number: 100 * used / total is a percentage
         return None
     if op == "/":
         if left == "percent" and right == "n:100":
             return "ratio"
-        return "ratio" if left is None and right is None and _same_unit(node.lhs, node.rhs) else None
+        if right is None and _same_unit(node.lhs, node.rhs):
+            return {None: "ratio", "x100": "percent"}.get(left)
+        return None
     same = left == right and left in ("ratio", "percent")
     if op == "-" and ((left, right) in (("n:1", "ratio"), ("n:100", "percent")) or same):
         return right
@@ -246,14 +267,19 @@ def histogram_mixed_layouts(ctx: TargetContext) -> Iterator[Issue]:
         for use in selectors(node):
             if not use.name.endswith("_bucket") or use.name.removesuffix("_bucket") not in _MIXED_LAYOUTS:
                 continue
-            metric = family(use.name)
-            model = next((m for m in _MODEL_LABELS if metric is not None and m in metric.labels), "model")
-            kept = (model in labels) if how == "by" else (model not in labels)
-            chosen = re.search(rf'\b{model}\s*=~?\s*"\$', ctx.raw)  # one model picked on the dashboard
-            if not kept and use.matchers.get(model, ("", ""))[0] != "=" and not chosen:
+            one_model = any(_one_model(use, label, how, labels, ctx.raw) for label in _MODEL_LABELS)
+            if not one_model:
+                model = next((m for m in _MODEL_LABELS if m in (family(use.name) or _NO_LABELS).labels), "model")
                 yield Issue(f"{use.name} has a bucket layout per model; summed by (le) across models, buckets that "
                             f"do not line up are added together: keep {model} in by (...) or filter one {model}",
                             locate(ctx.raw, use))
+
+
+def _one_model(use: SelectorUse, label: str, how: str, labels: tuple[str, ...], raw: str) -> bool:
+    """The aggregation keeps ``label``, or the selector filters one value (literally or by a dashboard variable)."""
+    kept = (label in labels) if how == "by" else (label not in labels and labels != ())
+    chosen = re.search(rf'\b{label}\s*=~?\s*"\$', raw) is not None
+    return kept or use.matchers.get(label, ("", ""))[0] == "=" or chosen
 
 
 def _is_quantile(node: Node) -> bool:

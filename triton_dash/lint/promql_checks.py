@@ -36,8 +36,14 @@ _NOT_SUMMED = ("count", "group", "count_values", "topk", "bottomk", "limitk", "l
 
 
 def _shown(window: float | None) -> str:
-    return {RATE_INTERVAL_S: "$__rate_interval", INTERVAL_S: "$__interval", RANGE_S: "$__range"}.get(
-        window or 0.0, f"{window:g}s")
+    """A window as Prometheus writes it (1m, 90s, 1h), or the macro it stands for."""
+    macro = {RATE_INTERVAL_S: "$__rate_interval", INTERVAL_S: "$__interval", RANGE_S: "$__range"}.get(window or 0.0)
+    if macro or window is None:
+        return macro or ""
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if window >= size and window % size == 0:
+            return f"{window / size:g}{unit}"
+    return f"{window:g}s"
 
 
 @rule("rate-interval", scope=TARGET, severity=WARNING, category=HYGIENE,
@@ -110,6 +116,8 @@ def ratio_of_counters_aggregated(ctx: TargetContext) -> Iterator[Issue]:
         if not isinstance(node, pp.AggregateExpr) or str(node.op) not in ("sum", "avg"):
             continue
         inner = strip(node.expr)
+        while binary_op(inner) in (">", ">=", "!=", "<", "<=") and "bool" not in str(inner.modifier or ""):
+            inner = strip(inner.lhs)  # (a / b) > 0 filters the ratio, it is still a per-series ratio
         if binary_op(inner) == "/" and rated(inner.lhs) and rated(inner.rhs) and not _aggregated(inner):
             yield Issue(f"{node.op} of per-series ratios adds or averages each pod's ratio: aggregate first, "
                         f"{node.op} by (...) (rate(a)) / sum by (...) (rate(b))")
@@ -197,8 +205,15 @@ def category_summed(ctx: TargetContext) -> Iterator[Issue]:
           "names nobody catalogued are information only.")
 def unknown_metric(ctx: TargetContext) -> Iterator[Issue]:
     for use in ctx.uses:
-        if not use.name or family(use.name) is not None or removed(use.name) or (use.name.endswith("_bucket") and \
-                family(use.name.removesuffix("_bucket")) is not None):
+        metric = family(use.name)
+        if metric is not None and metric.kind is MetricKind.HISTOGRAM and metric.name == use.name:
+            yield Issue(f"{use.name} is a histogram: its series are {use.name}_bucket, _sum and _count, and the bare "
+                        f"name has no data; use rate({use.name}_sum[$__rate_interval]) / "
+                        f"rate({use.name}_count[$__rate_interval]) or histogram_quantile over _bucket",
+                        locate(ctx.raw, use))
+            continue
+        if not use.name or metric is not None or removed(use.name) or (use.name.endswith("_bucket") and
+                                                                       family(use.name[:-7]) is not None):
             continue
         if use.name.startswith("nv_"):
             yield Issue(f"{use.name} is not a Triton metric (a typo, or a newer release?): check the name against "

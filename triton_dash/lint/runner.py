@@ -15,7 +15,7 @@ from .config import Exclusion
 from .datasources import PROMQL_TYPES, language
 from .findings import Finding, LintReport, NotChecked
 from .promql_checks import MARKERS
-from .registry import CATEGORIES, DASHBOARD, PANEL, RULES, TARGET, Issue, checks
+from .registry import CATEGORIES, DASHBOARD, INFO, PANEL, RULES, TARGET, Issue, checks
 from .semantics import TargetContext
 
 __all__ = ["Selection", "SelectionError", "lint"]
@@ -149,7 +149,7 @@ def lint(dashboards: Sequence[Dashboard], exclusions: Sequence[Exclusion] = (),
             match = next((i for i, e in enumerate(exclusions) if e.matches(found.rule, item.document, found.panel)),
                          None)
             if match is None:
-                report.findings.append(found)
+                (report.info if found.severity == INFO else report.findings).append(found)
             else:
                 used.add(match)
                 report.excluded.append((found, exclusions[match]))

@@ -46,7 +46,7 @@ RATIO_UNITS = frozenset({"ratio", "fraction", "0-1", "percentunit"})
 PERCENT_UNITS = frozenset({"percent", "%", "0-100"})
 _CATALOGUE_TIME = frozenset({"ns", "µs", "us", "ms", "s"})
 _TIME_WORDS = re.compile(r"\b(time|times|latency|latencies|duration|durations|delay|wait|ttft|tpot|itl)\b", re.I)
-_BATCH_WORDS = re.compile(r"\bbatch", re.I)
+_BATCH_WORDS = re.compile(r"\bbatch(?!ing)", re.I)  # "batch size", not "batching efficiency"
 _LEGEND_VARS = re.compile(r"\{\{[^}]*\}\}")
 
 

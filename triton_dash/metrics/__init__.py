@@ -68,6 +68,7 @@ from .core import (
     SCRAPE_DURATION,
     UP,
 )
+from .dcgm import DCGM_FAMILIES
 from .foreign import FOREIGN_FAMILIES
 from .llm import (
     FIRST_RESPONSE_HISTOGRAM,
@@ -90,7 +91,10 @@ from .unread import UNREAD_FAMILIES
 
 CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES)}
 #: Every family lint knows: the catalogue, Triton's unread families, and the foreign ones met next to Triton.
-KNOWN: dict[str, Metric] = {**{m.name: m for m in (*FOREIGN_FAMILIES, *UNREAD_FAMILIES)}, **CATALOGUE}
+#: (The DCGM exporter's families come from branch dcgm's ``metrics/dcgm.py``; once that branch puts them
+#: in CATALOGUE, listing them here too changes nothing.)
+KNOWN: dict[str, Metric] = {**{m.name: m for m in (*FOREIGN_FAMILIES, *UNREAD_FAMILIES, *DCGM_FAMILIES)},
+                            **CATALOGUE}
 _RECORDED_KNOWN: list[bool] = []
 
 

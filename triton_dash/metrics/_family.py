@@ -42,6 +42,7 @@ BACKENDS: dict[str, str] = {
     "cadvisor": "cAdvisor",
     "blackbox": "the blackbox exporter",
     "recording": "triton_dash's recording rules",
+    "dcgm": "NVIDIA's DCGM exporter (dcgm-exporter)",
 }
 
 

@@ -209,9 +209,9 @@ NODE = _family(
 FOREIGN_FAMILIES: tuple[Metric, ...] = (*VLLM_UPSTREAM, *VLLM_ROUTER, *NIM, *KSERVE, *INFERENCE_GATEWAY,
                                         *KUBE_STATE, *CADVISOR, *NODE)
 
-#: Histograms whose bucket layout follows each model's configuration (max_model_len, batched tokens), so
-#: buckets of different models must not be summed into one layout.
+#: Upstream vLLM histograms whose bucket layout follows each model's configuration (max_model_len, batched
+#: tokens), so buckets of different models must not be summed into one layout. (A NIM serves one model.)
 PER_MODEL_BUCKETS: frozenset[str] = frozenset({
     "vllm:request_max_num_generation_tokens", "vllm:request_params_max_tokens", "vllm:iteration_tokens_total",
-    "vllm:request_prefill_kv_computed_tokens", "request_prompt_tokens", "request_generation_tokens",
+    "vllm:request_prefill_kv_computed_tokens",
 })
