@@ -5,6 +5,7 @@ Run from the repository root (needs Debian's ``prometheus`` and ``victoria-metri
 
     python benchmarks/fleet.py                      # 16 pods x 8 models, 1 h of 15 s samples
     python benchmarks/fleet.py --pods 64 --models 32 --hours 6
+    python benchmarks/fleet.py --cache        # every pod has the response cache on (hit counters exist)
 
 Each variant draws every target of the 8 panels as Grafana would (a range query
 over the whole window at a 15 s step, variables resolved); the table gives, per
@@ -38,7 +39,7 @@ from triton_dash.analysis.variables import targets
 from triton_dash.dashboards import triton_variables
 from triton_dash.grafana.finalize import finalize
 from triton_dash.rules import recording_rules, rules_yaml
-from triton_dash.selector import Selector
+from triton_dash.selector import ResponseCache, Selector
 
 HERE = Path(__file__).resolve().parent
 STEP = 15
@@ -49,20 +50,21 @@ CARD = (panels.compute_infer_time_per_request, panels.compute_input_time_per_req
         panels.gpu_utilization, panels.batch_ratio, panels.aggregated_latency)
 
 
-def fleet(pods: int, models: int) -> Fleet:
+def fleet(pods: int, models: int, cache: bool = False) -> Fleet:
     instances = [f"pod-{i}:8002" for i in range(pods)]
     traffic = tuple(
         ModelTraffic(f"model-{m}", "1", inst, success=5 + m % 5 + i % 7, queue_s=(1 + i % 5) * MS,
                      request_s=20 * MS, input_s=0.5 * MS, infer_s=10 * MS, output_s=0.5 * MS,
-                     inferences=(5 + m % 5 + i % 7) * 2, executions=2 + m % 3, gpu_split={f"GPU-{i}": 1.0})
+                     inferences=(5 + m % 5 + i % 7) * 2, executions=2 + m % 3, gpu_split={f"GPU-{i}": 1.0},
+                     cache_hits=1.0 if cache else None)
         for i, inst in enumerate(instances) for m in range(models))
     gpus = tuple(Gpu(f"GPU-{i}", (inst,), 0.5, 40e9, 80e9, 300, 700) for i, inst in enumerate(instances))
     hosts = tuple(Host(inst, 0.4, 8e9, 32e9, 0, 268435456) for inst in instances)
     return Fleet(traffic, gpus, hosts, tuple(Target("triton", i, 1, 0.05) for i in instances), {}, {}, {}, {})
 
 
-def _card(recorded: bool) -> dict[str, Any]:
-    selector = Selector(recorded=recorded)
+def _card(recorded: bool, response_cache: str = "auto") -> dict[str, Any]:
+    selector = Selector(recording_rules=recorded, response_cache=ResponseCache(response_cache))
     items = [factory(selector=selector) for factory in CARD]
     return finalize(G.Dashboard(title="card", uid="card", panels=items,
                                 templating=G.Templating(list=triton_variables())))
@@ -72,7 +74,8 @@ def _exprs(ctx: Context, variant: str) -> list[str]:
     if variant == "blog dashboard (baseline)":
         data = json.loads((HERE / "blog-dashboard-queries.json").read_text())
         return [ctx.expand(e, {}) for p in data["panels"] for e in p["exprs"]]
-    doc = _card(recorded=variant.endswith("recorded"))
+    cache = variant.rsplit("cache ", 1)[1] if "cache " in variant else "auto"
+    doc = _card(recorded=variant.endswith("recorded"), response_cache=cache)
     values = resolve_variables(ctx, doc)
     return [ctx.expand(t["expr"], values) for _, t in targets(doc)]
 
@@ -93,7 +96,8 @@ def _draw(engine: Prometheus, exprs: list[str], start: float, end: float) -> tup
     return samples, series, points, statistics.median(runs) * 1000
 
 
-VARIANTS = ("blog dashboard (baseline)", "triton_dash raw", "triton_dash recorded")
+VARIANTS = ("blog dashboard (baseline)", "triton_dash raw", "triton_dash raw, cache on", "triton_dash raw, cache off",
+            "triton_dash recorded")
 
 
 def main() -> None:
@@ -101,9 +105,10 @@ def main() -> None:
     parser.add_argument("--pods", type=int, default=16)
     parser.add_argument("--models", type=int, default=8)
     parser.add_argument("--hours", type=float, default=1.0)
+    parser.add_argument("--cache", action="store_true", help="every pod has the response cache on")
     args = parser.parse_args()
     duration = int(args.hours * 3600)
-    data = openmetrics(all_series(fleet(args.pods, args.models), llm=False), duration=duration)
+    data = openmetrics(all_series(fleet(args.pods, args.models, args.cache), llm=False), duration=duration)
     rules = rules_yaml([recording_rules()])
     rows: list[tuple[str, str, float, int, int, float]] = []
     with tempfile.TemporaryDirectory() as work:
@@ -121,15 +126,16 @@ def main() -> None:
                 for variant in VARIANTS:
                     rows.append((variant, name, *_draw(engine, _exprs(ctx, variant), T0 + 120, T0 + duration)))
     base = {engine: (s, ms) for variant, engine, s, _, _, ms in rows if variant == VARIANTS[0]}
-    print(f"fleet: {args.pods} pods x {args.models} models, {args.hours:g} h at 15 s; the card's 8 panels, "
-          f"median of {REPEATS} draws")
-    print(f"{'variant':<27} {'engine':<16} {'samples':>11} {'x base':>7} {'series':>7} {'points':>8} {'ms':>8} "
+    print(f"fleet: {args.pods} pods x {args.models} models, {args.hours:g} h at 15 s, response cache "
+          f"{'on' if args.cache else 'off'}; the card's 8 panels, median of {REPEATS} draws "
+          "(raw = response_cache auto)")
+    print(f"{'variant':<28} {'engine':<16} {'samples':>11} {'x base':>7} {'series':>7} {'points':>8} {'ms':>8} "
           f"{'x base':>7}")
     for variant, engine, samples, series, points, ms in rows:
         base_samples, base_ms = base[engine]
         ratio = f"{samples / base_samples:.3g}" if base_samples and samples else "n/a"
         shown = f"{samples:,}" if samples else "n/a"
-        print(f"{variant:<27} {engine:<16} {shown:>11} {ratio:>7} {series:>7} {points:>8} {ms:>8.1f} "
+        print(f"{variant:<28} {engine:<16} {shown:>11} {ratio:>7} {series:>7} {points:>8} {ms:>8.1f} "
               f"{ms / base_ms:>7.3g}")
 
 

@@ -17,6 +17,7 @@ import pytest
 from triton_dash import metrics as m
 from triton_dash import queries
 from triton_dash.build import compile_builtin
+from triton_dash.profile import Profile
 from triton_dash.rules import recording_rules, rules_yaml
 from triton_dash.selector import Selector
 
@@ -75,6 +76,37 @@ def test_recorded_per_request_targets_read_two_recorded_series() -> None:
         assert len(names) == 2 and all(n.endswith(":rate1m") for n in names), (panel["title"], names)
         checked += 1
     assert checked == 10
+
+
+COMPUTE_PER_REQUEST = ("Inference time per request", "Input time per request", "Output time per request")
+
+
+@pytest.mark.parametrize("cache", ["off", "on"])
+def test_the_response_cache_setting_gives_known_answers_where_it_is_true(ctx: Context, cache: str) -> None:
+    """response_cache=off is right for every model without the cache, on for the model with it; where the
+    setting is false, off reads low (hits counted as executed) and on shows nothing (no hits to subtract)."""
+    docs = {c.stem: c.document for c in compile_builtin(profile=Profile(response_cache=cache))
+            if c.stem == "triton-overview"}
+    cached = {t.model for t in FLEET.traffic if t.cache_hits is not None}
+
+    def true_here(labels: Any) -> bool:
+        return (dict(labels)["model"] in cached) == (cache == "on")
+
+    checked = 0
+    for case in cases(ctx, docs):
+        if case.title not in COMPUTE_PER_REQUEST:
+            continue
+        want = oracle.expected(case.stem, case.title, case.ref_id, dict(case.chosen))
+        got = evaluate(ctx, docs[case.stem], case.expr, dict(case.chosen))
+        right = {k: v for k, v in want.items() if true_here(k)}
+        assert right and judge({k: v for k, v in got.items() if true_here(k)}, right) == []
+        wrong = {k: v for k, v in got.items() if not true_here(k)}
+        if cache == "on":
+            assert wrong == {}, wrong
+        else:
+            assert wrong and all(v < want[k] for k, v in wrong.items()), (wrong, want)
+        checked += 1
+    assert checked == len(COMPUTE_PER_REQUEST)
 
 
 def _assert_all_agree(ctx: Context, dashboards: dict[str, Any]) -> None:

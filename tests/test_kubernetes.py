@@ -71,4 +71,4 @@ def test_recording_rules_flag_is_for_builtin_dashboards(tmp_path: Path) -> None:
     user = tmp_path / "x.dashboard.py"
     user.write_text("import grafanalib.core as G\ndashboard = G.Dashboard(title='x')\n")
     result = CliRunner().invoke(main, ["build", str(user), "--recording-rules", "-o", str(tmp_path / "out")])
-    assert result.exit_code == 1 and "Selector(recorded=True" in result.output
+    assert result.exit_code == 1 and "Selector(recording_rules=True" in result.output

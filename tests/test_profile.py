@@ -94,7 +94,7 @@ def test_selectors_groupings_and_alerts_come_from_the_profile() -> None:
                     rate_window="2m", alerts=(("error_ratio", 0.02),))
     assert fleet.response_cache is ResponseCache.OFF
     dash = fleet.dashboard_selector()
-    assert (dash.job, dash.recorded, dash.cluster_label, dash.response_cache) == (
+    assert (dash.job, dash.recording_rules, dash.cluster_label, dash.response_cache) == (
         "$job", True, "cluster", ResponseCache.OFF)
     fixed = fleet.fixed_selector()
     assert fixed == Selector.fixed(job="triton-prod", rate_interval="2m", response_cache=ResponseCache.OFF)
@@ -209,3 +209,12 @@ def test_config_toml_round_trips(fleet_dir: Path, tmp_path_factory: pytest.TempP
     assert again.with_(alerts=()) == first.with_(alerts=()) or (again.alerts == () == first.alerts)
     assert {k: v for k, v in vars(again).items() if k != "alerts"} == {
         k: v for k, v in vars(first).items() if k != "alerts"}
+
+
+def test_lint_reads_exclusions_from_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "triton-dash.toml").write_text('[lint]\nexclude = [{rule = "panel-units", reason = "mine"}]\n')
+    (tmp_path / "d.json").write_text(json.dumps(compile_builtin()[0].document))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint", "d.json"], catch_exceptions=False)
+    assert "triton-dash.toml: exclusion panel-units matches no finding" in result.stdout
+    assert load_profile(cwd=tmp_path).profile.lint == (("exclude", [{"rule": "panel-units", "reason": "mine"}]),)

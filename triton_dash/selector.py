@@ -89,8 +89,9 @@ class Selector:
     gpu: str | None = Var.GPU.ref
     extra: tuple[tuple[str, str, str], ...] = ()
     rate_interval: str = "$__rate_interval"
-    #: Read the recording rules' per-(job, model, version) rates instead of raw counters.
-    recorded: bool = False
+    #: Read the recording rules' per-(job, model, version) rates instead of raw counters (the profile key and
+    #: the build flag of the same name).
+    recording_rules: bool = False
     #: Look this far back (PromQL ``offset``), e.g. "10m"; for alerts comparing now with before.
     offset: str | None = None
     #: The external label that names a cluster (Thanos/Mimir/VictoriaMetrics fleets), e.g. "cluster";
@@ -143,7 +144,7 @@ class Selector:
     @property
     def reads_recordings(self) -> bool:
         """Queries read the recorded rates: recorded, and not looking back (recordings have no offset copy)."""
-        return self.recorded and not self.offset
+        return self.recording_rules and not self.offset
 
     def with_(self, **changes: object) -> Selector:
         """Return a copy with some fields changed."""

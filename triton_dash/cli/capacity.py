@@ -8,7 +8,7 @@ import click
 
 from .. import validate
 from ..analysis.capacity import Slo, capacity, plot, rows_json, rows_table
-from ..check import PrometheusClient, PrometheusUnavailable
+from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ..selector import Selector
 from ._common import cannot_run, duration_seconds, parse_time, progress
 from ._group import main

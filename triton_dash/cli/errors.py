@@ -105,6 +105,11 @@ class SafeGroup(click.Group):
             self._fail(ctx, exc.format_message())
         except EXPECTED as exc:
             self._fail(ctx, str(exc))
+        except BrokenPipeError:
+            # the reader went away (``triton-dash config | head``): not an error of ours; stay quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             self._fail(ctx, f"cannot use{where}: {exc.strerror or exc}")

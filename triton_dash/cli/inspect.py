@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import validate
-from ..check import PrometheusClient, PrometheusUnavailable, count_targets, run_check
+from ..check import count_targets, run_check
 from ..check.resolve import Macros
 from ..files import write_files
 from ..lint import RULES as LINT_RULES
@@ -16,6 +16,7 @@ from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
 from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
+from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
 from .config import config_option, profile_from_flags

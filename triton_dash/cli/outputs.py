@@ -68,7 +68,7 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
     """
     if files and (recording_rules or cluster_label or response_cache):
         raise click.ClickException("--recording-rules, --cluster-label and --response-cache apply to the built-in "
-                                   "dashboards; in your own files pass selector=Selector(recorded=True, "
+                                   "dashboards; in your own files pass selector=Selector(recording_rules=True, "
                                    "cluster_label=...) to the panels")
     profile = profile_from_flags(config_path, recording_rules=(recording_rules or None, "--recording-rules"),
                                  cluster_label=(cluster_label, "--cluster-label"),

@@ -40,7 +40,7 @@ def panel_scope(selector: Selector, datasource: DataSource, profile: Profile) ->
     """
     chosen = profile.dashboard_selector(selector)
     chosen = chosen.with_(
-        recorded=profile.recording_rules or selector.recorded,
+        recording_rules=profile.recording_rules or selector.recording_rules,
         cluster_label=profile.cluster_label or selector.cluster_label,
         response_cache=(selector.response_cache if profile.response_cache is ResponseCache.AUTO
                         else profile.response_cache),

@@ -1,0 +1,2 @@
+"""What runs Triton's monitoring: the compose stack (:mod:`.compose`), Kubernetes manifests
+(:mod:`.kubernetes`) and autoscaling on the dashboards' numbers (:mod:`.autoscale`)."""

@@ -1,4 +1,5 @@
-"""Lint exclusions: ``.triton-dash-lint.yaml`` or ``[tool.triton-dash.lint]`` in ``pyproject.toml``.
+"""Lint exclusions: ``.triton-dash-lint.yaml``, the profile's ``[lint]`` table (``triton-dash.toml``) or
+``[tool.triton-dash.lint]`` in ``pyproject.toml``.
 
     # .triton-dash-lint.yaml
     exclude:
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from ..profile import PROFILE_FILE
 
 __all__ = ["CONFIG_FILE", "ConfigError", "Exclusion", "find_config", "load_config"]
 
@@ -49,10 +52,14 @@ class Exclusion:
 
 
 def find_config(start: Path) -> Path | None:
-    """``.triton-dash-lint.yaml``, else a ``pyproject.toml`` with ``[tool.triton-dash.lint]``, in ``start``."""
+    """``.triton-dash-lint.yaml``, else the profile ``triton-dash.toml`` with a ``[lint]`` table, else a
+    ``pyproject.toml`` with ``[tool.triton-dash.lint]``, in ``start``."""
     candidate = start / CONFIG_FILE
     if candidate.is_file():
         return candidate
+    profile = start / PROFILE_FILE
+    if profile.is_file() and "[lint]" in profile.read_text(encoding="utf-8", errors="replace"):
+        return profile
     pyproject = start / "pyproject.toml"
     if pyproject.is_file() and "[tool.triton-dash.lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
         return pyproject
@@ -68,7 +75,10 @@ def _toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    section = data.get("tool", {}).get("triton-dash", {}).get("lint", {})
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("triton-dash", {}).get("lint", {})
+    else:  # the profile, triton-dash.toml
+        section = data.get("lint", {})
     return section if isinstance(section, dict) else {}
 
 

@@ -2,7 +2,7 @@
 
 A fleet of hundreds of Triton pods makes each panel sum thousands of raw series
 on every refresh. Recording rules do that once a minute; a selector with
-``recorded=True`` makes every query read the recorded series instead, with the
+``recording_rules=True`` makes every query read the recorded series instead, with the
 same result. Names follow Prometheus' ``level:metric:operations`` convention::
 
     job_model_version:nv_inference_request_success:rate1m

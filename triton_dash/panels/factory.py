@@ -49,6 +49,7 @@ __all__ = [
     "legend_for",
     "panel_options",
     "prometheus_target",
+    "used_and_total",
 ]
 
 #: A panel's datasource reference: ``{"type": "prometheus", "uid": "${datasource}"}``.
@@ -189,6 +190,13 @@ def prometheus_target(expr: str, legend: str = "", *, instant: bool = False, hea
     if heatmap:
         return G.Target(expr=expr, legendFormat=legend, instant=instant, format="heatmap")
     return G.Target(expr=expr, legendFormat=legend, instant=instant)
+
+
+def used_and_total(used: str, total: str, by: Sequence[str], *, used_word: str = "used",
+                   total_word: str = "total") -> list[G.Target]:
+    """The two lines of a used-versus-total panel (memory used and its size, power drawn and its limit)."""
+    legend = legend_for(by)
+    return [prometheus_target(used, f"{legend} {used_word}"), prometheus_target(total, f"{legend} {total_word}")]
 
 
 def _field_defaults(min_value: float | None, max_value: float | None) -> dict[str, Any]:

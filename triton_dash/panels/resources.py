@@ -22,6 +22,7 @@ from .factory import (
     default_timeseries,
     legend_for,
     prometheus_target,
+    used_and_total,
 )
 
 __all__ = [
@@ -93,15 +94,14 @@ def gpu_power(
     datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
 ) -> G.TimeSeries:
     """GPU power draw against its power limit."""
-    legend = legend_for(by)
     return default_timeseries(
         title=title or "GPU power vs limit",
         description=("Instantaneous GPU power draw (nv_gpu_power_usage) and the GPU's power limit "
                      "(nv_gpu_power_limit), per GPU. A draw pinned at the limit means the GPU is "
                      f"power-throttled. {_GPU_DEDUP} Unit: watts.\n\n{_NO_GPU}"),
         unit=Unit.WATTS,
-        targets=[prometheus_target(q.gpu_power_usage(selector, by), f"{legend} draw"),
-                 prometheus_target(q.gpu_power_limit(selector, by), f"{legend} limit")],
+        targets=used_and_total(q.gpu_power_usage(selector, by), q.gpu_power_limit(selector, by), by,
+                               used_word="draw", total_word="limit"),
         datasource=datasource, width=width, height=height)
 
 
@@ -144,7 +144,6 @@ def host_memory(
 ) -> G.TimeSeries:
     """Host RAM used and total (node-wide)."""
     by = selector.grouping(by)
-    legend = legend_for(by)
     return default_timeseries(
         title=title or "Host memory",
         description=("RAM in use (MemTotal - MemAvailable) and in total on the host running each "
@@ -152,8 +151,7 @@ def host_memory(
                      "Node-wide, not Triton's own memory. Unit: bytes.\n\n"
                      f"No data: {m.CPU_MEMORY_USED.no_data_hint()} Linux only."),
         unit=Unit.BYTES,
-        targets=[prometheus_target(q.host_memory_used(selector, by), f"{legend} used"),
-                 prometheus_target(q.host_memory_total(selector, by), f"{legend} total")],
+        targets=used_and_total(q.host_memory_used(selector, by), q.host_memory_total(selector, by), by),
         datasource=datasource, width=width, height=height)
 
 
@@ -163,7 +161,6 @@ def pinned_memory(
 ) -> G.TimeSeries:
     """Triton's pinned host memory pool: used and configured size."""
     by = selector.grouping(by)
-    legend = legend_for(by)
     return default_timeseries(
         title=title or "Pinned memory pool",
         description=("Page-locked host memory Triton uses for fast GPU copies: in use and the "
@@ -171,8 +168,8 @@ def pinned_memory(
                      "configured one even when allocation failed. Unit: bytes.\n\n"
                      f"No data: {m.PINNED_MEMORY_USED.no_data_hint()}"),
         unit=Unit.BYTES,
-        targets=[prometheus_target(q.pinned_memory_used(selector, by), f"{legend} used"),
-                 prometheus_target(q.pinned_memory_total(selector, by), f"{legend} pool size")],
+        targets=used_and_total(q.pinned_memory_used(selector, by), q.pinned_memory_total(selector, by), by,
+                               total_word="pool size"),
         datasource=datasource, width=width, height=height)
 
 

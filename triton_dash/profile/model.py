@@ -110,7 +110,7 @@ class Profile:
 
     def dashboard_selector(self, base: Selector = DEFAULT_SELECTOR) -> Selector:
         """What every panel of a built-in dashboard reads: the variables, recorded or raw, clustered."""
-        return base.with_(recorded=self.recording_rules, cluster_label=self.cluster_label,
+        return base.with_(recording_rules=self.recording_rules, cluster_label=self.cluster_label,
                           response_cache=self.response_cache)
 
     def fixed_selector(self, **matchers: Any) -> Selector:

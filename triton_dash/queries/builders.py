@@ -8,7 +8,7 @@ from ..metrics import Metric
 from ..metrics.recorded import recorded_series
 from ..selector import Selector, render_selector
 
-__all__ = ["agg", "by_clause", "guarded_ratio", "rate", "selected", "sum_rate"]
+__all__ = ["agg", "by_clause", "guarded_ratio", "max_gauge", "rate", "selected", "sum_rate"]
 
 #: Microseconds per second: Triton's duration counters are in µs, panels show seconds.
 US_PER_S = "1e6"
@@ -21,7 +21,7 @@ def selected(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -
 def rate(metric: Metric, selector: Selector, *extra: tuple[str, str, str]) -> str:
     """``rate(metric{...}[window])``; refuses anything but a counter.
 
-    With ``selector.recorded``, a counter that has a recording rule is read from
+    With ``selector.recording_rules``, a counter that has a recording rule is read from
     its recorded per-(job, model, version) rate instead (no instance matcher:
     the recording sums instances away).
     """
@@ -46,6 +46,14 @@ def agg(op: str, expr: str, by: Sequence[str]) -> str:
 def sum_rate(metric: Metric, selector: Selector, by: Sequence[str], *extra: tuple[str, str, str]) -> str:
     """``sum by (by) (rate(metric[window]))``: per-second rate, splits summed away."""
     return agg("sum", rate(metric, selector, *extra), by)
+
+
+def max_gauge(metric: Metric, selector: Selector, by: Sequence[str]) -> str:
+    """``max by (by) (gauge{...})``: a gauge that several series report for one thing (a GPU every Triton
+    process on the host reports, a host every server on it reports) counted once."""
+    if metric.is_counter:
+        raise ValueError(f"max_gauge() of {metric.name}, which is a counter; rate it first")
+    return agg("max", selected(metric, selector), by)
 
 
 def guarded_ratio(numerator: str, denominator: str) -> str:

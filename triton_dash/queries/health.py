@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, Grouping, Selector
-from .builders import agg, selected
+from .builders import agg, max_gauge, selected
 
 __all__ = ["MODEL_READY_PATH", "SERVER_READY_PATH", "endpoints_not_ready", "probe_duration", "probe_success"]
 
@@ -30,4 +30,4 @@ def endpoints_not_ready(sel: Selector = DEFAULT_SELECTOR) -> str:
 
 def probe_duration(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ("instance",)) -> str:
     """Seconds the probe of each endpoint took."""
-    return agg("max", selected(m.PROBE_DURATION, sel), by)
+    return max_gauge(m.PROBE_DURATION, sel, by)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
-from .builders import agg, guarded_ratio, rate, selected, sum_rate
+from .builders import agg, guarded_ratio, max_gauge, rate, sum_rate
 from .requests import success_rate
 
 __all__ = [
@@ -39,23 +39,19 @@ GPU_GROUPING: tuple[str, ...] = ("gpu_uuid",)
 HOST_GROUPING: tuple[str, ...] = ("instance",)
 
 
-def _gpu(metric: m.Metric, sel: Selector, by: Grouping) -> str:
-    return agg("max", selected(metric, sel), by)
-
-
 def gpu_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU busy fraction, 0-1."""
-    return _gpu(m.GPU_UTILIZATION, sel, by)
+    return max_gauge(m.GPU_UTILIZATION, sel, by)
 
 
 def gpu_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU memory in use (bytes)."""
-    return _gpu(m.GPU_MEMORY_USED, sel, by)
+    return max_gauge(m.GPU_MEMORY_USED, sel, by)
 
 
 def gpu_memory_free(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU memory not in use (bytes): total minus used."""
-    return f"{_gpu(m.GPU_MEMORY_TOTAL, sel, by)} - {_gpu(m.GPU_MEMORY_USED, sel, by)}"
+    return f"{max_gauge(m.GPU_MEMORY_TOTAL, sel, by)} - {max_gauge(m.GPU_MEMORY_USED, sel, by)}"
 
 
 def gpu_memory_split(sel: Selector = DEFAULT_SELECTOR) -> dict[str, str]:
@@ -65,7 +61,7 @@ def gpu_memory_split(sel: Selector = DEFAULT_SELECTOR) -> dict[str, str]:
 
 def gpu_memory_used_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU memory used / total, 0-1."""
-    return guarded_ratio(_gpu(m.GPU_MEMORY_USED, sel, by), _gpu(m.GPU_MEMORY_TOTAL, sel, by))
+    return guarded_ratio(max_gauge(m.GPU_MEMORY_USED, sel, by), max_gauge(m.GPU_MEMORY_TOTAL, sel, by))
 
 
 def busiest_gpu_utilization(sel: Selector = DEFAULT_SELECTOR) -> str:
@@ -80,12 +76,12 @@ def fullest_gpu_memory_ratio(sel: Selector = DEFAULT_SELECTOR) -> str:
 
 def gpu_power_usage(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """Instantaneous GPU power draw (W)."""
-    return _gpu(m.GPU_POWER_USAGE, sel, by)
+    return max_gauge(m.GPU_POWER_USAGE, sel, by)
 
 
 def gpu_power_limit(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
     """GPU power limit (W)."""
-    return _gpu(m.GPU_POWER_LIMIT, sel, by)
+    return max_gauge(m.GPU_POWER_LIMIT, sel, by)
 
 
 def gpu_energy_power(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPING) -> str:
@@ -95,27 +91,27 @@ def gpu_energy_power(sel: Selector = DEFAULT_SELECTOR, by: Grouping = GPU_GROUPI
 
 def cpu_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Host CPU busy fraction over all cores, 0-1."""
-    return agg("max", selected(m.CPU_UTILIZATION, sel), by)
+    return max_gauge(m.CPU_UTILIZATION, sel, by)
 
 
 def host_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Host RAM in use (bytes)."""
-    return agg("max", selected(m.CPU_MEMORY_USED, sel), by)
+    return max_gauge(m.CPU_MEMORY_USED, sel, by)
 
 
 def host_memory_total(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Host RAM in total (bytes)."""
-    return agg("max", selected(m.CPU_MEMORY_TOTAL, sel), by)
+    return max_gauge(m.CPU_MEMORY_TOTAL, sel, by)
 
 
 def pinned_memory_used(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Pinned (page-locked) host memory in use by Triton (bytes)."""
-    return agg("max", selected(m.PINNED_MEMORY_USED, sel), by)
+    return max_gauge(m.PINNED_MEMORY_USED, sel, by)
 
 
 def pinned_memory_total(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Configured size of Triton's pinned memory pool (bytes)."""
-    return agg("max", selected(m.PINNED_MEMORY_TOTAL, sel), by)
+    return max_gauge(m.PINNED_MEMORY_TOTAL, sel, by)
 
 
 def cache_hit_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
@@ -129,4 +125,4 @@ def cache_hit_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUP
 
 def cache_utilization(sel: Selector = DEFAULT_SELECTOR, by: Grouping = HOST_GROUPING) -> str:
     """Fraction of the response cache in use, 0-1, per Triton server."""
-    return agg("max", selected(m.CACHE_UTIL, sel), by)
+    return max_gauge(m.CACHE_UTIL, sel, by)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import metrics as m
 from ..selector import DEFAULT_SELECTOR, Grouping, Selector
-from .builders import agg, selected, sum_rate
+from .builders import agg, max_gauge, selected, sum_rate
 
 __all__ = [
     "container_cpu_cores",
@@ -36,12 +36,12 @@ def targets_configured(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ()) -> s
 
 def scrape_duration(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ("job",)) -> str:
     """Slowest last-scrape duration (s) per group."""
-    return agg("max", selected(m.SCRAPE_DURATION, sel), by)
+    return max_gauge(m.SCRAPE_DURATION, sel, by)
 
 
 def prometheus_head_series(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ("instance",)) -> str:
     """Active series in each Prometheus' head block."""
-    return agg("max", selected(m.PROMETHEUS_HEAD_SERIES, sel), by)
+    return max_gauge(m.PROMETHEUS_HEAD_SERIES, sel, by)
 
 
 def prometheus_ingestion_rate(sel: Selector = DEFAULT_SELECTOR, by: Grouping = ("instance",)) -> str:
