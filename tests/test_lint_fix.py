@@ -276,9 +276,17 @@ def test_exit_0_when_the_fix_leaves_a_clean_dashboard(tmp_path: Path) -> None:
     assert "1 target fixed, 0 findings left" in result.stdout
 
 
-@pytest.mark.parametrize("content", [None, "{not json", '{"title": "no panels"}'])
-def test_exit_2_when_an_input_cannot_be_read(tmp_path: Path, content: str | None) -> None:
-    path = tmp_path / "bad.json"
+def test_loki_targets_and_a_dashboard_without_findings_are_left_as_they_are() -> None:
+    for path in (CORPUS / "triton-mlops-logs.json", REPO / "dashboards" / "triton-llm.json"):
+        text = path.read_text(encoding="utf-8")
+        assert fix_text(text, path.name).text == text
+
+
+@pytest.mark.parametrize(("name", "content"), [("bad.json", None), ("bad.json", "{not json"),
+                                               ("bad.json", '{"title": "no panels"}'),
+                                               ("my.dashboard.py", "dashboard = None")])
+def test_exit_2_when_an_input_cannot_be_read(tmp_path: Path, name: str, content: str | None) -> None:
+    path = tmp_path / name
     good = _copy(tmp_path)
     before = good.read_bytes()
     if content is not None:

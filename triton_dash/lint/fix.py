@@ -48,7 +48,7 @@ from .intent import is_ratio, panel_unit, recognise
 from .jsonedit import patch
 from .rewrite import guard_denominators, rate_raw_counters, windows
 
-__all__ = ["FIXED_BY_REWRITE", "FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixOptions", "FixResult",
+__all__ = ["FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixOptions", "FixResult",
            "Remaining",
            "Repair", "fix_file", "fix_summary", "fix_text", "outputs"]
 
@@ -58,9 +58,8 @@ FIXED_IN_PLACE = frozenset({"rate-interval", "rate-interval-too-short", "irate-i
 #: Rules repaired by scaling the number into the panel's unit (a 0-1 family in a percent panel: * 100).
 FIXED_BY_UNIT = frozenset({"ratio-unit"})
 #: Rules the fixer does not act on: the expression does not parse, or the metric is not known.
+#: Every other correctness rule is fixed by rewriting the target from its recognised meaning.
 NOT_FIXED = frozenset({"promql-parse", "unknown-metric"})
-#: Every other correctness rule: fixed by rewriting the target from its recognised meaning.
-FIXED_BY_REWRITE = "every other correctness rule"
 
 _RAW_TOTAL = ("a raw counter is a running total since the server started, which may be what the panel means; "
               "rate(...) is per second, increase(...[$__range]) the total over the time range")
@@ -334,6 +333,9 @@ def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixRe
 
 def fix_file(path: Path, options: FixOptions | None = None) -> FixResult:
     """:func:`fix_text` of a file; :class:`FixError` when it cannot be read."""
+    if path.suffix == ".py":
+        raise FixError(f"{path}: --fix repairs dashboard JSON; a *.dashboard.py is code: change the code, "
+                       "or fix the JSON it builds")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
