@@ -28,7 +28,7 @@ from .. import metrics as m
 from .. import queries as q
 from ..analysis.promql import Node, SelectorUse, aggregation_labels, binary_op, function_name, parse, selectors, walk
 from ..analysis.variables import UnexpandedVariable, expand, regex_escape
-from ..metrics import Metric, MetricKind, lookup
+from ..metrics import Metric, MetricKind, identify
 from ..queries.llm import MS_PER_S
 from ..selector import MODEL_GROUPING, Selector
 
@@ -44,6 +44,8 @@ _PLACEHOLDER = "__tdvar_{}__"
 _PLACEHOLDER_RE = re.compile(r"__tdvar_(\w+?)__")
 _SELECTOR_LABELS = {"job": "job", "instance": "instance", "model": "model", "version": "version", "gpu_uuid": "gpu"}
 _NOT_SELECTION = {"__name__", "le", "quantile"}
+#: Labels that name the model: Triton's (model, version), upstream vLLM's model_name.
+_MODEL_LABELS = ("model", "version", "model_name")
 
 
 class Meaning(enum.Enum):
@@ -237,7 +239,7 @@ def _quantile(ast: Node) -> tuple[Metric, str] | None:
         if not isinstance(phi, pp.NumberLiteral):
             return None
         for use in selectors(node.args[1]):
-            family = m.CATALOGUE.get(use.name.removesuffix("_bucket"))
+            family = identify(use.name.removesuffix("_bucket"))
             if use.name.endswith("_bucket") and family is not None and family.kind is MetricKind.HISTOGRAM:
                 return family, f"{phi.val:g}"
     return None
@@ -277,7 +279,7 @@ def _meaning(ast: Node, names: set[str], title: str, unit: str,
     }
     if len(names) == 1:
         (name,) = names
-        metric = lookup(name)
+        metric = identify(name)
         if metric is not None and metric.category_label and not _is_ratio(ast):
             return Meaning.CATEGORY_GAUGE, metric
         rated = all(use.function in ("rate", "increase", "irate") for use in selectors(ast))
@@ -339,7 +341,9 @@ def recognise(expr: str, *, title: str, unit: str = "", legend: str = "") -> Int
     if selector is None or by is None:
         return None
     if not by and not any(isinstance(n, pp.AggregateExpr) for n, _ in walk(ast)):
-        by = _legend_labels(legend) or _DEFAULT_GROUPING.get(meaning, MODEL_GROUPING)
+        named = tuple(label for label in _MODEL_LABELS if label in primary.matchers)
+        by = _legend_labels(legend) or _DEFAULT_GROUPING.get(meaning, named if "model_name" in named else
+                                                            MODEL_GROUPING)
     if meaning is Meaning.HISTOGRAM_QUANTILE:
         assert metric is not None
         quantile = _quantile(ast)

@@ -22,7 +22,7 @@ import promql_parser as pp
 
 from ..analysis.promql import Node, binary_op, function_name, parse, selectors
 from ..analysis.variables import UnexpandedVariable
-from ..metrics import lookup
+from ..metrics import identify
 from .intent import with_placeholders
 
 __all__ = ["guard_denominators", "rate_raw_counters", "windows"]
@@ -53,7 +53,7 @@ def windows(expr: str, rules: Set[str]) -> str:
 def rate_raw_counters(expr: str) -> str:
     """Each counter read directly (not under rate/increase) becomes ``rate(counter[$__rate_interval])``."""
     def replace(match: re.Match[str]) -> str:
-        metric = lookup(match["name"])
+        metric = identify(match["name"])
         if metric is None or not metric.is_counter or match["name"] in _KEYWORDS:
             return match[0]
         return f"rate({match[0]}[$__rate_interval])"
@@ -73,7 +73,7 @@ def _needs_guard(node: Node) -> bool:
         return False
     if function_name(inner) == "clamp_min":
         return True
-    return any((metric := lookup(use.name)) is not None and metric.is_counter for use in selectors(inner))
+    return any((metric := identify(use.name)) is not None and metric.is_counter for use in selectors(inner))
 
 
 def _render(node: Node) -> str:
