@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from triton_dash.analysis.sources import load
+from triton_dash.analysis.sources import Dashboard, load
 from triton_dash.cli import main
-from triton_dash.lint import RULES, lint
+from triton_dash.lint import RULES, Selection, lint
 from triton_dash.lint.config import Exclusion
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
@@ -212,3 +212,89 @@ def test_every_rule_is_registered_with_its_facts() -> None:
     assert runner_reported == {"promql-parse", "unused-exclusion"}
     checked = {rule.id for scope in SCOPES for rule, _ in checks(scope)}
     assert checked == set(RULES) - runner_reported  # no registered no-op check
+
+
+def _dashboard(*targets: dict[str, object], unit: str = "ms", title: str = "Queue time") -> list[Dashboard]:
+    panel = {"id": 1, "type": "timeseries", "title": title, "description": "d",
+             "datasource": {"type": "prometheus", "uid": "${datasource}"},
+             "fieldConfig": {"defaults": {"unit": unit}}, "targets": list(targets)}
+    doc = {"title": "t", "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+           "panels": [panel]}
+    return [Dashboard("inline", doc)]
+
+
+def _correctness(dashboards: list[Dashboard]) -> list[str]:
+    return [f.rule for f in lint(dashboards, selection=Selection.parse(["correctness"])).findings]
+
+
+def test_a_number_only_fed_to_an_expression_is_not_judged_by_its_presentation() -> None:
+    a = {"refId": "A", "expr": "sum(rate(nv_inference_queue_duration_us[$__rate_interval]))"}
+    b = {"refId": "B", "expr": "sum(rate(nv_inference_request_success[$__rate_interval]))", "hide": True}
+    math = {"refId": "C", "datasource": {"type": "__expr__", "uid": "__expr__"}, "type": "math",
+            "expression": "$A / $B"}
+    assert _correctness(_dashboard(a, b, math)) == []
+    assert _correctness(_dashboard(a)) == ["duration-rate-as-time"]
+
+
+def test_unknown_total_is_a_hint_and_types_come_from_a_scrape(tmp_path: Path) -> None:
+    raw = {"refId": "A", "expr": "sum(my_app_requests_total)"}
+    gauge = {"refId": "B", "expr": "rate(my_app_queue_length[$__rate_interval])"}
+    report = lint(_dashboard(raw, gauge, unit="short", title="App"))
+    assert report.findings == [] and {f.rule for f in report.info} == {"counter-not-rated", "unknown-metric"}
+    scrape = tmp_path / "metrics.prom"
+    scrape.write_text("# TYPE my_app_requests counter\nmy_app_requests_total 3\n"
+                      "# TYPE my_app_queue_length gauge\nmy_app_queue_length 1\n")
+    from triton_dash.lint.exposition import load_types
+
+    typed = lint(_dashboard(raw, gauge, unit="short", title="App"), types=load_types([scrape]))
+    assert sorted(f.rule for f in typed.findings) == ["counter-not-rated", "gauge-under-rate"] and not typed.info
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text(json.dumps({"status": "success", "data": {"my_app_queue_length": [{"type": "gauge"}]}}))
+    result = CliRunner().invoke(main, ["lint", "--types", str(metadata), "--format", "json", str(CLASSIC)])
+    assert result.exit_code == 1
+    bad = CliRunner().invoke(main, ["lint", "--types", str(tmp_path / "missing.prom"), str(CLASSIC)])
+    assert bad.exit_code == 2 and bad.output.startswith("Error: ") and len(bad.output.splitlines()) == 1
+
+
+def test_an_axis_label_presents_a_time() -> None:
+    target = {"refId": "A", "expr": "rate(nv_inference_queue_duration_us[$__rate_interval]) / 1000"}
+    (dashboard,) = _dashboard(target, unit="short", title="Queue")
+    assert _correctness([dashboard]) == []
+    dashboard.document["panels"][0]["fieldConfig"]["defaults"]["custom"] = {"axisLabel": "queue time (ms)"}
+    assert _correctness([dashboard]) == ["duration-rate-as-time"]
+
+
+@pytest.mark.parametrize(("panel_ds", "target_ds", "expr", "language"), [
+    (None, None, "rate(x[5m])", "prometheus"),  # the default datasource
+    ({"type": "loki", "uid": "abc"}, None, '{app="t"}', "loki"),
+    ("$logs", None, '{app="t"}', "loki"),  # a datasource variable whose query is loki
+    ("${DS_LOKI}", None, '{app="t"}', "loki"),  # an export placeholder, typed by __inputs
+    ("${DS_PROMETHEUS}", None, "up", "prometheus"),
+    ({"type": "datasource", "uid": "-- Mixed --"}, {"uid": "$logs"}, '{app="t"}', "loki"),
+    ({"type": "datasource", "uid": "-- Mixed --"}, {"type": "prometheus", "uid": "x"}, "up", "prometheus"),
+    ("-- Mixed --", None, "up", "prometheus"),
+    ("Loki", None, '{app="t"}', "loki"),  # a legacy reference by name
+    (None, None, '{container="triton"} |~ "ERROR"', "loki"),  # the default datasource, but LogQL
+    ({"type": "__expr__", "uid": "__expr__"}, None, None, "__expr__"),
+    ("-- Grafana --", None, None, "grafana"),
+])
+def test_the_datasource_decides_the_language(panel_ds: object, target_ds: object, expr: object,
+                                             language: str) -> None:
+    from triton_dash.lint.datasources import language as language_of
+
+    doc = {"templating": {"list": [{"name": "logs", "type": "datasource", "query": "loki"}]},
+           "__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"},
+                        {"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}]}
+    target = {"refId": "A", **({"expr": expr} if expr else {}), **({"datasource": target_ds} if target_ds else {})}
+    assert language_of(doc, {"datasource": panel_ds} if panel_ds else {}, target) == language
+
+
+def test_a_datasource_variable_named_like_an_export_placeholder_is_fine() -> None:
+    """A dashboard whose templating defines DS_PROMETHEUS: ${DS_PROMETHEUS} is its variable, not a placeholder."""
+    target = {"refId": "A", "expr": "sum(rate(nv_inference_request_success[$__rate_interval]))"}
+    (dashboard,) = _dashboard(target, unit="reqps", title="Requests")
+    doc = dashboard.document
+    doc["templating"]["list"][0]["name"] = "DS_PROMETHEUS"
+    doc["panels"][0]["datasource"] = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+    rules = {f.rule for f in lint([dashboard]).findings}
+    assert not rules & {"datasource-hardcoded", "datasource-input", "template-datasource"}

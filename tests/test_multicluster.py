@@ -21,6 +21,7 @@ from triton_dash.build import compile_builtin
 from triton_dash.rules import recording_rules, rules_yaml
 
 from .support import oracle
+from .support.clusters import BOTH, FLEETS, WEST, expected_in
 from .support.harness import Context, cases, evaluate, judge
 from .support.prometheus import Prometheus, backfilled_prometheus
 from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, Fleet, Series, all_series, openmetrics
@@ -28,35 +29,6 @@ from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, Fleet, Series, all_
 pytestmark = pytest.mark.prometheus
 
 STEMS = ("triton-llm", "triton-overview", "triton-stack")
-#: Panels whose lines are per Triton server: with a cluster label they keep it (pod names repeat across clusters).
-PER_SERVER = {"Request time quantiles", "Inference time quantiles", "Host CPU utilization", "Host memory",
-              "Pinned memory pool"}
-
-
-def _west(name: str) -> str:
-    return name.replace("pod-", "west-")
-
-
-WEST = Fleet(
-    traffic=tuple(replace(t, instance=_west(t.instance), success=t.success * 3, queue_s=t.queue_s * 2,
-                          request_s=t.request_s * 2 + 0.001, restarted=False,
-                          failures={k: v * 2 for k, v in t.failures.items()},
-                          cache_hits=None if t.cache_hits is None else t.cache_hits * 3,
-                          inferences=None if t.inferences is None else t.inferences * 3,
-                          executions=None if t.executions is None else t.executions * 3,
-                          summaries={}, gpu_split={f"{g}-west": v for g, v in t.gpu_split.items()})
-                  for t in FLEET.traffic),
-    gpus=tuple(replace(g, uuid=f"{g.uuid}-west", instances=tuple(_west(i) for i in g.instances),
-                       memory_used=g.memory_used / 2) for g in FLEET.gpus),
-    hosts=tuple(replace(h, instance=_west(h.instance), cpu=h.cpu / 2, cache_util=None) for h in FLEET.hosts),
-    targets=tuple(replace(t, instance=_west(t.instance)) for t in FLEET.targets if t.job == "triton"),
-    head_series={}, samples_appended={}, container_cpu={}, container_memory={},
-)
-BOTH = Fleet(traffic=FLEET.traffic + WEST.traffic, gpus=FLEET.gpus + WEST.gpus, hosts=FLEET.hosts + WEST.hosts,
-             targets=FLEET.targets + WEST.targets, head_series=FLEET.head_series,
-             samples_appended=FLEET.samples_appended, container_cpu=FLEET.container_cpu,
-             container_memory=FLEET.container_memory, probes=FLEET.probes)
-FLEETS = {"east": FLEET, "west": WEST}
 
 
 def _in_cluster(series: list[Series], cluster: str) -> list[Series]:
@@ -72,17 +44,10 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]
         yield prom
 
 
-def _cluster_of(instance: str) -> str:
-    return "west" if instance.startswith("west-") else "east"
-
-
 def _expected(stem: str, title: str, ref_id: str, chosen: dict[str, str], fleet: Fleet) -> dict[Any, float]:
     if stem == "triton-llm" and fleet is WEST:
         return {}  # no LLM in the west cluster
-    want = oracle.expected(stem, title, ref_id, {k: v for k, v in chosen.items() if k != "cluster"}, fleet)
-    if title not in PER_SERVER:
-        return want
-    return {labels | {("cluster", _cluster_of(dict(labels)["instance"]))}: v for labels, v in want.items()}
+    return expected_in(stem, title, ref_id, chosen, fleet)
 
 
 def _problems(ctx: Context, recorded: bool, cluster: str | None) -> list[str]:

@@ -14,6 +14,7 @@ from ..files import write_files
 from ..lint import RULES as LINT_RULES
 from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
+from ..lint.exposition import TypesError, load_types
 from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
 from ..prometheus import PrometheusClient, PrometheusUnavailable
@@ -93,6 +94,8 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--select", "select", multiple=True, metavar="RULES",
               help="Only these rules: ids, correctness, hygiene or ALL (comma-separated or repeated).")
 @click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Leave these rules (or a category) out.")
+@click.option("--types", "types_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Metric types for names no catalogue knows: a /metrics scrape or /api/v1/metadata JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show information findings and targets not checked.")
 @click.option("--fix", "fix", is_flag=True,
               help="Repair what can be repaired, in place (atomic, file mode kept), and report what is left.")
@@ -100,7 +103,8 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
               help="With --fix: write the repaired dashboards into DIR instead of over the inputs.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --fix: print a unified diff and write nothing.")
 def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, select: tuple[str, ...],
-                 ignore: tuple[str, ...], verbose: bool, fix: bool, out_dir: Path | None, show_diff: bool) -> None:
+                 ignore: tuple[str, ...], types_files: tuple[Path, ...], verbose: bool, fix: bool, out_dir: Path | None,
+                 show_diff: bool) -> None:
     """Find wrong numbers and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
@@ -124,6 +128,7 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
       python -m triton_dash lint --select correctness --ignore histogram-mixed-layouts their.json
+      python -m triton_dash lint --types scrape.prom their.json   # types of names lint does not know
       python -m triton_dash lint --fix --diff their-dashboard.json
       python -m triton_dash lint --fix --out fixed/ their-dashboard.json
     """
@@ -131,14 +136,15 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     try:
         selection = Selection.parse(select, ignore)
         exclusions = load_config(path, set(LINT_RULES)) if path else []
-    except (ConfigError, SelectionError) as exc:
+        types = load_types(types_files)
+    except (ConfigError, SelectionError, TypesError) as exc:
         cannot_run(str(exc))
         return
     if fix or out_dir or show_diff:
-        _fix(files, FixOptions(selection, tuple(exclusions)), fix, out_dir, show_diff, output_format)
+        _fix(files, FixOptions(selection, tuple(exclusions), types), fix, out_dir, show_diff, output_format)
         return
     dashboards = load_dashboards(files)
-    report = lint(dashboards, exclusions, selection)
+    report = lint(dashboards, exclusions, selection, types)
     click.echo(report.json() if output_format == "json" else report.text(verbose=verbose))
     if report.failing(selection.explicit):
         click.get_current_context().exit(1)

@@ -32,7 +32,9 @@ Only Prometheus-type targets are parsed as PromQL: the datasource type comes fro
 panel, the dashboard's datasource variables and `__inputs`, with `-- Mixed --` resolved per target.
 Metric types come from the catalogue (Triton, TensorRT-LLM, the vLLM backend and upstream vLLM, the
 vLLM router, NIM, KServe, the inference gateway, DCGM, kube-state-metrics, cAdvisor, node-exporter),
-never from a `_total` suffix.
+or from the types your own servers declare (`--types scrape.prom`, or Prometheus' `/api/v1/metadata`
+JSON), never from a `_total` suffix alone (an unknown `..._total` read raw is only a hint, shown with
+`-v`). A hidden target, or one a Grafana expression reads, is not judged by the panel's unit or title.
 """
 
 

@@ -66,11 +66,15 @@ class NotChecked:
 
 
 def _caret(expression: str, part: str) -> list[str]:
-    lines = [f"    {expression}"]
-    start = expression.find(part) if part and "\n" not in expression else -1
-    if start >= 0:
-        lines.append("    " + " " * start + "^" * len(part))
-    return lines
+    """The expression, indented, with ``^`` under the offending part on the line that holds it."""
+    out = []
+    for line in expression.splitlines() or [""]:
+        out.append(f"    {line}")
+        start = line.find(part) if part and "\n" not in part else -1
+        if start >= 0:
+            out.append("    " + " " * start + "^" * len(part))
+            part = ""
+    return out
 
 
 @dataclass

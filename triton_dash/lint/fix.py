@@ -42,6 +42,7 @@ from typing import Any
 
 from ..analysis.sources import Dashboard
 from ..analysis.variables import targets
+from ..metrics import MetricKind
 from . import CORRECTNESS, RULES, LintReport, Selection, lint
 from .config import Exclusion
 from .intent import is_ratio, panel_unit, recognise
@@ -102,6 +103,7 @@ class FixOptions:
 
     selection: Selection = field(default_factory=Selection)
     exclusions: tuple[Exclusion, ...] = ()
+    types: Mapping[str, MetricKind] | None = None  # lint --types: metric types for names no catalogue knows
 
 
 def _remaining(rule: str, panel: str, ref: str, message: str) -> Remaining:
@@ -158,7 +160,7 @@ def _target_findings(doc: Mapping[str, Any], panel: Mapping[str, Any], target: M
     single = {**doc, "panels": [{**panel, "targets": [target]}]}
     single.pop("rows", None)
     found: dict[str, str] = {}
-    for finding in lint([Dashboard("fix", single)], options.exclusions, options.selection).findings:
+    for finding in lint([Dashboard("fix", single)], options.exclusions, options.selection, options.types).findings:
         rule = RULES.get(finding.rule)
         if rule is not None and rule.scope == "target":
             found.setdefault(finding.rule, finding.message)
@@ -322,7 +324,7 @@ def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixRe
     result.repairs = list(merged.values())
     if result.repairs:
         result.text = patch(text, fixed, path)
-    result.report = lint([Dashboard(source, fixed)], options.exclusions, options.selection)
+    result.report = lint([Dashboard(source, fixed)], options.exclusions, options.selection, options.types)
     result.remaining = [Remaining(f.rule, f.severity, f.category, f.panel, f.ref_id, f.message)
                         for f in result.report.findings]
     why = {(r.rule, r.panel, r.ref_id): r for r in unfixed}

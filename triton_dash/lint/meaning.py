@@ -77,7 +77,7 @@ def _denominator_hint(name: str) -> str:
           "saying time, latency or duration) without division by a request count: it is time summed over all "
           "requests per second of wall clock, and grows with traffic.")
 def duration_rate_as_time(ctx: TargetContext) -> Iterator[Issue]:
-    if not ctx.shown_as_time():
+    if not ctx.shown or not ctx.shown_as_time():
         return
     for use in ctx.uses:
         if not is_time_total(use.name) or divided_by_selector(use):
@@ -153,6 +153,8 @@ def duration_per_execution(ctx: TargetContext) -> Iterator[Issue]:
       doc="Batch size is items per execution (nv_inference_count / nv_inference_exec_count): requests per "
           "execution is not a batch size, and items per execution is not something else.")
 def batch_size_ratio(ctx: TargetContext) -> Iterator[Issue]:
+    if not ctx.shown:
+        return
     for node, _ in walk(ctx.ast):
         if binary_op(node) != "/":
             continue
@@ -243,6 +245,8 @@ def _same_unit(lhs: Node, rhs: Node) -> bool:
       doc="A 0-1 number (utilisation, a ratio, the KV-cache fraction, used / total) is not shown with unit percent "
           "(0.9 shows as 0.9 %), and a 0-100 one (DCGM_FI_DEV_GPU_UTIL) not with percentunit (90 shows as 9000 %).")
 def ratio_unit(ctx: TargetContext) -> Iterator[Issue]:
+    if not ctx.shown:
+        return
     scale, unit = _scale(ctx.ast), ctx.unit
     if unit == "percent" and scale == "ratio":
         yield Issue("the number is a 0-1 ratio but the unit is percent (0-100), so 90 % shows as 0.9 %: set the "

@@ -85,10 +85,15 @@ def _under_count(use: SelectorUse) -> bool:
       doc="Counters (by the catalogue, not by a _total suffix) are read under rate() or increase(), never raw.")
 def counter_not_rated(ctx: TargetContext) -> Iterator[Issue]:
     for use in ctx.uses:
-        if kind(use.name) is not MetricKind.COUNTER:
-            continue
+        found = kind(use.name)
         direct = function_name(use.parents[-1]) if use.parents else None
         if use.function in _COUNTER_READERS or direct in _COUNTER_READERS or _under_count(use):
+            continue
+        if found is None and use.name.endswith("_total"):
+            yield Issue(f"{use.name} is read directly; its name suggests a counter, but its type is not known (give "
+                        "a scrape with --types to check): if it is a counter, use rate(...[$__rate_interval])",
+                        locate(ctx.raw, use), severity=INFO)
+        if found is not MetricKind.COUNTER:
             continue
         yield Issue(f"{use.name} is a counter (it only grows, and resets when the server restarts) read directly: "
                     f"use rate({use.name}[$__rate_interval])", locate(ctx.raw, use))
@@ -215,6 +220,8 @@ def unknown_metric(ctx: TargetContext) -> Iterator[Issue]:
         if not use.name or metric is not None or removed(use.name) or (use.name.endswith("_bucket") and
                                                                        family(use.name[:-7]) is not None):
             continue
+        if not use.name.startswith("nv_") and kind(use.name) is not None and not use.name.endswith("_bucket"):
+            continue  # its type is declared by the user's own servers (--types)
         if use.name.startswith("nv_"):
             yield Issue(f"{use.name} is not a Triton metric (a typo, or a newer release?): check the name against "
                         "the server's /metrics", locate(ctx.raw, use))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from ..analysis.promql import parse
 from ..analysis.sources import Dashboard
 from ..analysis.variables import UnexpandedVariable, expand, offline_values, query_panels
+from ..metrics import MetricKind
 from . import meaning, promql_checks  # noqa: F401  (registers the target rules)
 from .checks import PROMQL_PARSE, UNUSED_EXCLUSION, PanelContext
 from .config import Exclusion
@@ -16,9 +18,12 @@ from .datasources import PROMQL_TYPES, language
 from .findings import Finding, LintReport, NotChecked
 from .promql_checks import MARKERS
 from .registry import CATEGORIES, DASHBOARD, INFO, PANEL, RULES, TARGET, Issue, checks
-from .semantics import TargetContext
+from .semantics import EXPOSED, TargetContext
 
 __all__ = ["Selection", "SelectionError", "lint"]
+
+
+_EXPR_REF = re.compile(r"\$\{?([A-Za-z_]\w*)")
 
 
 class SelectionError(ValueError):
@@ -102,11 +107,22 @@ class _Run:
             for rule, check in checks(PANEL):
                 for issue in dict.fromkeys(check(PanelContext(self.doc, panel))):
                     self.add(rule.id, issue, panel)
+            feeding = self.expression_inputs(panel)
             for position, target in enumerate(panel.get("targets", []) or [], start=1):
                 if isinstance(target, Mapping):
-                    self.target(panel, target, str(target.get("refId") or f"#{position}"), values)
+                    ref = str(target.get("refId") or f"#{position}")
+                    self.target(panel, target, ref, values, shown=not target.get("hide") and ref not in feeding)
 
-    def target(self, panel: Mapping[str, Any], target: Mapping[str, Any], ref: str, values: dict[str, str]) -> None:
+    def expression_inputs(self, panel: Mapping[str, Any]) -> set[str]:
+        """The refIds a Grafana expression target ($A / $B, reduce ...) reads."""
+        out: set[str] = set()
+        for target in panel.get("targets", []) or []:
+            if isinstance(target, Mapping) and language(self.doc, panel, target) == "__expr__":
+                out.update(_EXPR_REF.findall(str(target.get("expression") or "")))
+        return out
+
+    def target(self, panel: Mapping[str, Any], target: Mapping[str, Any], ref: str, values: dict[str, str], *,
+               shown: bool = True) -> None:
         expr, kind = target.get("expr"), language(self.doc, panel, target)
         if kind not in PROMQL_TYPES:
             self.skip(panel, ref, kind)
@@ -122,7 +138,7 @@ class _Run:
             self.add(PROMQL_PARSE, Issue(f"not valid PromQL ({' '.join(str(exc).split())}): fix the expression"),
                      panel, ref, expr)
             return
-        ctx = TargetContext.of(self.doc, panel, target, ref, expr, ast)
+        ctx = TargetContext.of(self.doc, panel, target, ref, expr, ast, shown=shown)
         for rule, check in checks(TARGET):
             for issue in dict.fromkeys(check(ctx)):
                 self.add(rule.id, issue, panel, ref, expr)
@@ -136,9 +152,20 @@ def _iter_findings(dashboards: Sequence[Dashboard]) -> Iterator[tuple[Dashboard,
 
 
 def lint(dashboards: Sequence[Dashboard], exclusions: Sequence[Exclusion] = (),
-         selection: Selection | None = None) -> LintReport:
-    """Every selected finding in ``dashboards``, less the excluded ones; unused exclusions are findings too."""
-    selection = selection or Selection()
+         selection: Selection | None = None, types: Mapping[str, MetricKind] | None = None) -> LintReport:
+    """Every selected finding in ``dashboards``, less the excluded ones; unused exclusions are findings too.
+
+    ``types`` are the metric types the user's servers declare (:func:`~triton_dash.lint.exposition.load_types`),
+    used for names no catalogue knows.
+    """
+    token = EXPOSED.set(types or {})
+    try:
+        return _lint(dashboards, exclusions, selection or Selection())
+    finally:
+        EXPOSED.reset(token)
+
+
+def _lint(dashboards: Sequence[Dashboard], exclusions: Sequence[Exclusion], selection: Selection) -> LintReport:
     report = LintReport(dashboards=len(dashboards))
     used: set[int] = set()
     for item, run in _iter_findings(dashboards):

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import promql_parser as pp
 
 from ..analysis.promql import RANGE_FUNCTIONS, Node, SelectorUse, binary_op, selectors
 from ..metrics import HISTOGRAM_PARTS, Metric, MetricKind, identify
+from .exposition import exposed_kind
 
 __all__ = [
     "PERCENT_UNITS",
@@ -61,8 +64,12 @@ def family(name: str) -> Metric | None:
     return identify(name)
 
 
+#: Types the user's own servers declare (``lint --types``), for names no catalogue knows.
+EXPOSED: ContextVar[Mapping[str, MetricKind]] = ContextVar("EXPOSED", default=MappingProxyType({}))
+
+
 def kind(name: str) -> MetricKind | None:
-    """The Prometheus type by the catalogue; ``_bucket`` series are counters whatever the family; else None.
+    """The Prometheus type by the catalogue, else by the declared types; ``_bucket`` series are counters; else None.
 
     The ``_total`` suffix is only a hint (``vllm:healthy_pods_total`` is a gauge), so an unknown
     ``..._total`` has no kind here.
@@ -70,6 +77,9 @@ def kind(name: str) -> MetricKind | None:
     metric = family(name)
     if metric is not None:
         return metric.kind
+    declared = exposed_kind(name, EXPOSED.get())
+    if declared is not None:
+        return declared
     return MetricKind.COUNTER if name.endswith("_bucket") else None
 
 
@@ -160,15 +170,24 @@ class TargetContext:
     raw: str  # as written, with variables
     ast: Node  # parsed after expansion with recognisable macro values
     uses: list[SelectorUse] = field(default_factory=list)
+    #: False for a hidden target, or one a Grafana expression (math, reduce) reads: its number is not shown
+    #: as it is, so the rules about how a number is presented (unit, title) do not apply.
+    shown: bool = True
 
     @classmethod
     def of(cls, doc: Mapping[str, Any], panel: Mapping[str, Any], target: Mapping[str, Any], ref: str, raw: str,
-           ast: Node) -> TargetContext:
-        return cls(doc, panel, target, ref, raw, ast, list(selectors(ast)))
+           ast: Node, *, shown: bool = True) -> TargetContext:
+        return cls(doc, panel, target, ref, raw, ast, list(selectors(ast)), shown)
 
     @property
     def unit(self) -> str:
         return target_unit(self.panel, self.ref)
+
+    @property
+    def axis_label(self) -> str:
+        axes = [a for a in self.panel.get("yaxes", []) or [] if isinstance(a, Mapping)]
+        custom = ((self.panel.get("fieldConfig") or {}).get("defaults") or {}).get("custom") or {}
+        return " ".join(str(x) for x in (axes[0].get("label") if axes else None, custom.get("axisLabel")) if x)
 
     @property
     def legend(self) -> str:
@@ -180,7 +199,8 @@ class TargetContext:
 
     def shown_as_time(self) -> bool:
         """The panel presents the number as a time: a time unit, or a title or legend saying so."""
-        return self.unit in TIME_UNITS or bool(_TIME_WORDS.search(self.title) or _TIME_WORDS.search(self.legend))
+        return self.unit in TIME_UNITS or any(_TIME_WORDS.search(text) for text in (self.title, self.legend,
+                                                                                      self.axis_label))
 
     def shown_as_batch(self) -> bool:
         words = self.legend if re.search(r"[A-Za-z]{3}", self.legend) else self.title

@@ -18,7 +18,21 @@ C, G, S = MetricKind.COUNTER, MetricKind.GAUGE, MetricKind.SUMMARY
 _CACHE = "the response cache (--cache-config and the model's response_cache)"
 _SUMMARIES = "--metrics-config summary_latencies=true"
 
+_OLD_CACHE = "the server-wide response cache of Triton 22.09 to 23.02 (replaced by the per-model families in 23.03)"
+
 UNREAD_FAMILIES: tuple[Metric, ...] = (
+    Metric("nv_cache_num_lookups", C, "lookups", (), "Response-cache lookups (22.09-23.02).", since="22.09",
+           enable=_OLD_CACHE),
+    Metric("nv_cache_num_hits", C, "hits", (), "Response-cache hits (22.09-23.02).", since="22.09",
+           enable=_OLD_CACHE),
+    Metric("nv_cache_num_misses", C, "misses", (), "Response-cache misses (22.09-23.02).", since="22.09",
+           enable=_OLD_CACHE),
+    Metric("nv_cache_num_evictions", C, "evictions", (), "Response-cache evictions (22.09-23.02).", since="22.09",
+           enable=_OLD_CACHE),
+    Metric("nv_cache_lookup_duration", C, "µs", (), "Time spent on cache lookups (22.09-23.02).", since="22.09",
+           enable=_OLD_CACHE),
+    Metric("nv_cache_insertion_duration", C, "µs", (), "Time spent on cache insertions (22.09-23.02).",
+           since="22.09", enable=_OLD_CACHE),
     Metric("nv_cache_num_misses_per_model", C, "misses", PER_MODEL, "Response-cache misses.", enable=_CACHE),
     Metric("nv_cache_miss_duration_per_model", C, "µs", PER_MODEL, "Time spent on cache misses.", enable=_CACHE),
     Metric("nv_cache_hit_summary_per_model", S, "µs", (*PER_MODEL, "quantile"), "Cache hit time summary.",
