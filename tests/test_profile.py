@@ -218,3 +218,12 @@ def test_lint_reads_exclusions_from_the_profile(tmp_path: Path, monkeypatch: pyt
     result = CliRunner().invoke(main, ["lint", "d.json"], catch_exceptions=False)
     assert "triton-dash.toml: exclusion panel-units matches no finding" in result.stdout
     assert load_profile(cwd=tmp_path).profile.lint == (("exclude", [{"rule": "panel-units", "reason": "mine"}]),)
+
+
+def test_rules_only_one_group(tmp_path: Path) -> None:
+    for only, kind in (("recording", "record"), ("alerts", "alert")):
+        out = tmp_path / f"{only}.yml"
+        result = CliRunner().invoke(main, ["rules", "--only", only, "--cluster-label", "cluster", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        groups = yaml.safe_load(out.read_text())["groups"]
+        assert len(groups) == 1 and all(kind in rule for rule in groups[0]["rules"])

@@ -128,9 +128,12 @@ def provision(out_dir: Path, check: bool, config_path: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
 @click.option("--cluster-label", metavar="NAME",
               help="Multi-cluster fleets: keep the external label NAME in every recording and alert.")
+@click.option("--only", type=click.Choice(["recording", "alerts"]),
+              help="Write one group: the recordings (evaluate them where the data is, e.g. each cluster's "
+                   "Prometheus) or the alerts (e.g. vmalert or the ruler on the central store).")
 @config_option
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
-          check: bool, cluster_label: str | None, config_path: Path | None) -> None:
+          check: bool, cluster_label: str | None, only: str | None, config_path: Path | None) -> None:
     """Write recording and alerting rules built from the panels' own queries.
 
     Every value is checked and every rule parsed as PromQL before the file is written.
@@ -143,8 +146,11 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
       python -m triton_dash rules
       python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
       python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
+      python -m triton_dash rules --only recording -o east.rules.yml   # per cluster; alerts centrally
     """
     groups = rule_groups(profile=rules_profile(config_path, overrides(settings), cluster_label))
+    if only is not None:
+        groups = [groups[0]] if only == "recording" else [groups[1]]
     if output_format == "prometheusrule":
         text = prometheus_rule(groups, namespace=namespace, release=release)
         default = Path("triton-dash.prometheusrule.yaml")
