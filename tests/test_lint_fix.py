@@ -193,6 +193,10 @@ def test_a_selector_keeps_the_targets_own_matchers_and_variables() -> None:
     assert intent.selector.job == "triton" and intent.selector.model is None
     assert set(intent.selector.extra) == {("namespace", "=~", "$ns"), ("pod", "!=", "x")}
     assert intent.by == ("pod",)
+    on_gpu = recognise('sum by (model) (rate(nv_inference_compute_infer_duration_us{gpu_uuid="GPU-1"}[1m]))',
+                       title="Inference time", unit="s")
+    assert on_gpu is not None and ("gpu_uuid", "=", "GPU-1") in on_gpu.selector.extra
+    assert on_gpu.expression().count('gpu_uuid="GPU-1"') == on_gpu.expression().count("rate(")
 
 
 def test_hygiene_alone_keeps_the_expression_and_repairs_it_in_place() -> None:

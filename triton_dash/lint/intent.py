@@ -188,14 +188,20 @@ def _grouping(ast: Node) -> tuple[str, ...] | None:
 
 
 def _selector(use: SelectorUse, drop: Sequence[str] = ()) -> Selector | None:
-    """A Selector with the target's own matchers (its variables kept); None if one cannot be expressed."""
+    """A Selector with the target's own matchers (its variables kept); None if one cannot be expressed.
+
+    A matcher on a label the catalogue does not list for the metric (``gpu_uuid`` on a per-model
+    counter) is kept as an extra matcher, so no matcher of the target is lost.
+    """
     fields: dict[str, Any] = dict.fromkeys(_SELECTOR_LABELS.values())
     extra = []
+    metric = identify(use.name)
+    carried = set(metric.scrape_labels) | set(metric.labels) if metric else set(_SELECTOR_LABELS)
     for label, (op, value) in sorted(use.matchers.items()):
         if label in _NOT_SELECTION or label in drop:
             continue
         value = _restore(value)
-        if label in _SELECTOR_LABELS and op in ("=", "=~"):
+        if label in _SELECTOR_LABELS and label in carried and op in ("=", "=~"):
             fields[_SELECTOR_LABELS[label]] = value if op == "=~" or "$" in value else regex_escape(value)
         else:
             extra.append((label, op, value))
