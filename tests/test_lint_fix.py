@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triton_dash import queries
 from triton_dash.analysis.sources import load
@@ -321,3 +323,27 @@ def test_patch_keeps_a_minified_file_minified_and_a_wrapped_dashboard_wrapped() 
 def test_patch_changes_nothing_when_nothing_changed() -> None:
     text = '{\n    "a": 1.0,\n    "b": "\\u00b5s",  "c": [1,2]\n}\n'
     assert patch(text, json.loads(text)) == text
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                     | st.text(max_size=5), lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=4), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_JSON, after=_JSON, indent=st.sampled_from([None, 1, 2, 4, "\t"]), ascii_only=st.booleans())
+def test_patch_writes_exactly_the_new_document_and_nothing_when_nothing_changed(
+        before: Any, after: Any, indent: Any, ascii_only: bool) -> None:
+    text = json.dumps(before, indent=indent, ensure_ascii=ascii_only)
+    assert patch(text, before) == text
+    assert json.loads(patch(text, after)) == after
+
+
+def test_line_endings_and_a_byte_order_mark_are_kept(tmp_path: Path) -> None:
+    text = EXAMPLES.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path = tmp_path / "crlf.json"
+    path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    assert CliRunner().invoke(main, ["lint", "--fix", str(path)]).exit_code == 0
+    fixed = path.read_bytes().decode("utf-8")
+    assert fixed.startswith("\ufeff") and "\n" not in fixed.replace("\r\n", "")
+    assert fixed[1:].replace("\r\n", "\n") == fix_text(EXAMPLES.read_text(encoding="utf-8"), "x").text

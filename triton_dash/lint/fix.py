@@ -339,12 +339,16 @@ def fix_file(path: Path, options: FixOptions | None = None) -> FixResult:
         raise FixError(f"{path}: --fix repairs dashboard JSON; a *.dashboard.py is code: change the code, "
                        "or fix the JSON it builds")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text: keep \r\n line endings as they are
     except OSError as exc:
         raise FixError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except UnicodeDecodeError:
         raise FixError(f"{path}: not a text file") from None
-    return fix_text(text, str(path), options)
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    result = fix_text(text[len(bom):], str(path), options)
+    if bom:
+        result.original, result.text = bom + result.original, bom + result.text
+    return result
 
 
 def outputs(results: Sequence[FixResult], out_dir: Path | None) -> dict[Path, str]:

@@ -93,20 +93,32 @@ def scan(text: str) -> Span:
     return _value(text, 0)
 
 
-def _style(text: str) -> tuple[int | None, bool]:
-    """The file's indent width (None: one line) and whether it escapes non-ASCII characters."""
-    match = re.search(r"\n([ ]+)\S", text)
-    indent = len(match[1]) if match else (None if "\n" not in text.strip() else 2)
-    return indent, bool(re.search(r"\\u[0-9a-fA-F]{4}", text)) and not re.search(r"[^\x00-\x7f]", text)
+@dataclass(frozen=True)
+class _Style:
+    """How the file is written: its indent (None: on one line), line ending, and whether it escapes non-ASCII."""
+
+    indent: str | None
+    newline: str
+    ascii_only: bool
+
+    @classmethod
+    def of(cls, text: str) -> _Style:
+        match = re.search(r"\n([ \t]+)\S", text)
+        indent = match[1] if match else (None if "\n" not in text.strip() else "  ")
+        ascii_only = bool(re.search(r"\\u[0-9a-fA-F]{4}", text)) and not re.search(r"[^\x00-\x7f]", text)
+        return cls(indent, "\r\n" if "\r\n" in text else "\n", ascii_only)
+
+    def dumps(self, value: Any, **options: Any) -> str:
+        return json.dumps(value, ensure_ascii=self.ascii_only, **options)
 
 
-def _render(value: Any, text: str, start: int, indent: int | None, ascii_only: bool) -> str:
-    if indent is None:
-        return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":"))
+def _render(value: Any, text: str, start: int, style: _Style) -> str:
+    if style.indent is None:
+        return style.dumps(value, separators=(",", ":"))
     line_start = text.rfind("\n", 0, start) + 1
     margin = re.match(r"[ \t]*", text[line_start:start])
     prefix = margin[0] if margin else ""
-    return json.dumps(value, indent=indent, ensure_ascii=ascii_only).replace("\n", "\n" + prefix)
+    return style.dumps(value, indent=style.indent).replace("\n", style.newline + prefix)
 
 
 @dataclass(frozen=True)
@@ -142,31 +154,29 @@ def patch(text: str, new: Any, path: Sequence[str] = ()) -> str:
         span, old = span.members[key], old[key]
     changes: list[tuple[Span, Any]] = []
     _diff(old, new, span, changes)
-    indent, ascii_only = _style(text)
+    style = _Style.of(text)
     edits = []
     for changed, value in changes:
         if isinstance(value, _Added):
             last = max(changed.members.values(), key=lambda member: member.end)
-            edits.append((last.end, last.end, _members(value.members, text, changed, last, indent, ascii_only)))
+            edits.append((last.end, last.end, _members(value.members, text, changed, last, style)))
         else:
-            edits.append((changed.start, changed.end, _render(value, text, changed.start, indent, ascii_only)))
+            edits.append((changed.start, changed.end, _render(value, text, changed.start, style)))
     for start, end, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
         text = text[:start] + replacement + text[end:]
     return text
 
 
-def _members(members: dict[str, Any], text: str, obj: Span, last: Span, indent: int | None,
-             ascii_only: bool) -> str:
+def _members(members: dict[str, Any], text: str, obj: Span, last: Span, style: _Style) -> str:
     """``, "key": value`` for each added member, on one line or one per line as the object is laid out."""
     key_start = text.rfind('"', 0, text.rfind(":", obj.start, last.start))
     key_start = text.rfind('"', 0, key_start)  # the opening quote of the last member's key
-    if "\n" not in text[obj.start:last.end] or indent is None:
+    if "\n" not in text[obj.start:last.end] or style.indent is None:
         sep = ": " if re.search(r'":\s', text[key_start:last.start]) else ":"
         comma = ", " if sep == ": " else ","
-        return "".join(f"{comma}{json.dumps(k, ensure_ascii=ascii_only)}{sep}"
-                       f"{json.dumps(v, ensure_ascii=ascii_only, separators=(comma, sep))}"
+        return "".join(f"{comma}{style.dumps(k)}{sep}{style.dumps(v, separators=(comma, sep))}"
                        for k, v in members.items())
     line_start = text.rfind("\n", 0, key_start) + 1
     margin = text[line_start:key_start]
-    return "".join(f",\n{margin}{json.dumps(k, ensure_ascii=ascii_only)}: "
-                   f"{_render(v, text, key_start, indent, ascii_only)}" for k, v in members.items())
+    return "".join(f",{style.newline}{margin}{style.dumps(k)}: {_render(v, text, key_start, style)}"
+                   for k, v in members.items())
