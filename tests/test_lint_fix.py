@@ -195,6 +195,10 @@ def test_a_selector_keeps_the_targets_own_matchers_and_variables() -> None:
     assert intent.selector.job == "triton" and intent.selector.model is None
     assert set(intent.selector.extra) == {("namespace", "=~", "$ns"), ("pod", "!=", "x")}
     assert intent.by == ("pod",)
+    formatted = recognise('rate(nv_inference_queue_duration_us{namespace=~"${ns:regex}", model="[[model]]"}[1m])',
+                          title="Queue time", unit="s")
+    assert formatted is not None and formatted.selector.model == "[[model]]"
+    assert formatted.selector.extra == (("namespace", "=~", "${ns:regex}"),)  # the variable as written
     on_gpu = recognise('sum by (model) (rate(nv_inference_compute_infer_duration_us{gpu_uuid="GPU-1"}[1m]))',
                        title="Inference time", unit="s")
     assert on_gpu is not None and ("gpu_uuid", "=", "GPU-1") in on_gpu.selector.extra

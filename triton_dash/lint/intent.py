@@ -32,7 +32,8 @@ from ..metrics import Metric, MetricKind, identify
 from ..queries.llm import MS_PER_S
 from ..selector import MODEL_GROUPING, Selector
 
-__all__ = ["TIME_UNITS", "Intent", "Meaning", "is_ratio", "panel_unit", "recognise", "with_placeholders"]
+__all__ = ["TIME_UNITS", "Intent", "Meaning", "is_ratio", "panel_unit", "recognise", "restore_placeholders",
+           "with_placeholders"]
 
 #: Grafana units that show a time.
 TIME_UNITS = frozenset({"ns", "µs", "us", "ms", "s", "m", "h", "d", "dtdurations", "dtdurationms", "clocks"})
@@ -41,7 +42,8 @@ _TIME_WORDS = re.compile(r"\b(time|latency|latencies|duration|delay|wait)\b", re
 _PER_SECOND_WORDS = re.compile(r"(/\s*s\b|per second|\brate\b|throughput|\bqps\b|\brps\b)", re.IGNORECASE)
 _BATCH_SIZE_WORDS = re.compile(r"batch(ing)?[\s_-]*(size|ratio)|items per (execution|batch)", re.IGNORECASE)
 _PLACEHOLDER = "__tdvar_{}__"
-_PLACEHOLDER_RE = re.compile(r"__tdvar_(\w+?)__")
+_PLACEHOLDER_RE = re.compile(r"__tdvar_([0-9a-f]+)__")
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][\w.]*)(?::[^}]*)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
 _SELECTOR_LABELS = {"job": "job", "instance": "instance", "model": "model", "version": "version", "gpu_uuid": "gpu"}
 _NOT_SELECTION = {"__name__", "le", "quantile"}
 #: Labels that name the model: Triton's (model, version), upstream vLLM's model_name.
@@ -158,14 +160,22 @@ class Intent:
 
 def with_placeholders(expr: str, rate_interval: str = "999999s") -> str:
     """``expr`` with each template variable as a placeholder string (it must sit in a label value) and the
-    macros as durations, so it parses and its matchers still say which variable they used."""
-    names = set(re.findall(r"\$\{?(\w+)", expr)) | set(re.findall(r"\[\[(\w+)\]\]", expr))
-    values = {name: _PLACEHOLDER.format(name) for name in names if not name.startswith("__")}
-    return expand(expr, values, rate_interval=rate_interval, interval="888888s", range_="777777s")
+    macros as durations, so it parses and its matchers still say which variable they used.
+
+    The placeholder spells the variable as written (``${ns:regex}`` stays ``${ns:regex}`` after
+    :func:`restore_placeholders`).
+    """
+    def hide(match: re.Match[str]) -> str:
+        if (match[1] or match[2] or match[3]).startswith("__"):
+            return match[0]  # a Grafana macro: expand() knows it
+        return _PLACEHOLDER.format(match[0].encode("utf-8").hex())
+
+    return expand(_VARIABLE.sub(hide, expr), {}, rate_interval=rate_interval, interval="888888s", range_="777777s")
 
 
-def _restore(value: str) -> str:
-    return _PLACEHOLDER_RE.sub(lambda match: "$" + match[1], value)
+def restore_placeholders(text: str) -> str:
+    """The variables of :func:`with_placeholders`, back as they were written."""
+    return _PLACEHOLDER_RE.sub(lambda match: bytes.fromhex(match[1]).decode("utf-8"), text)
 
 
 def _strip(node: Node) -> Node:
@@ -200,7 +210,7 @@ def _selector(use: SelectorUse, drop: Sequence[str] = ()) -> Selector | None:
     for label, (op, value) in sorted(use.matchers.items()):
         if label in _NOT_SELECTION or label in drop:
             continue
-        value = _restore(value)
+        value = restore_placeholders(value)
         if label in _SELECTOR_LABELS and label in carried and op in ("=", "=~"):
             fields[_SELECTOR_LABELS[label]] = value if op == "=~" or "$" in value else regex_escape(value)
         else:

@@ -23,7 +23,7 @@ import promql_parser as pp
 from ..analysis.promql import Node, binary_op, function_name, parse, selectors
 from ..analysis.variables import UnexpandedVariable
 from ..metrics import identify
-from .intent import with_placeholders
+from .intent import restore_placeholders, with_placeholders
 
 __all__ = ["guard_denominators", "rate_raw_counters", "windows"]
 
@@ -35,7 +35,6 @@ _COUNTER_SELECTOR = re.compile(r'(?<![\w:"$])(?P<name>[a-zA-Z_:][\w:]*)(?P<label
 _KEYWORDS = frozenset({"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset"})
 #: How the parser prints the placeholder durations of :func:`with_placeholders`, and the macro each stands for.
 _PRINTED_MACROS = {"11d13h46m39s": "$__rate_interval", "10d6h54m48s": "$__interval", "9d2m57s": "$__range"}
-_PLACEHOLDER = re.compile(r"__tdvar_(\w+?)__")
 
 
 def windows(expr: str, rules: Set[str]) -> str:
@@ -100,4 +99,4 @@ def guard_denominators(expr: str) -> str | None:
     text = re.sub(r"(?<=[\w:])\{\}", "", text)
     for printed, macro in _PRINTED_MACROS.items():
         text = text.replace(f"[{printed}]", f"[{macro}]")
-    return _PLACEHOLDER.sub(lambda match: "$" + match[1], text)
+    return restore_placeholders(text)
