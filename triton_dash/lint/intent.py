@@ -210,9 +210,9 @@ def _selector(use: SelectorUse, drop: Sequence[str] = ()) -> Selector | None:
     for label, (op, value) in sorted(use.matchers.items()):
         if label in _NOT_SELECTION or label in drop:
             continue
-        value = restore_placeholders(value)
+        templated, value = bool(_PLACEHOLDER_RE.search(value)), restore_placeholders(value)
         if label in _SELECTOR_LABELS and label in carried and op in ("=", "=~"):
-            fields[_SELECTOR_LABELS[label]] = value if op == "=~" or "$" in value else regex_escape(value)
+            fields[_SELECTOR_LABELS[label]] = value if op == "=~" or templated else regex_escape(value)
         else:
             extra.append((label, op, value))
     try:
