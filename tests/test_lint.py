@@ -280,7 +280,7 @@ def test_an_axis_label_presents_a_time() -> None:
 ])
 def test_the_datasource_decides_the_language(panel_ds: object, target_ds: object, expr: object,
                                              language: str) -> None:
-    from triton_dash.lint.datasources import language as language_of
+    from triton_dash.analysis.datasources import language as language_of
 
     doc = {"templating": {"list": [{"name": "logs", "type": "datasource", "query": "loki"}]},
            "__inputs": [{"name": "DS_LOKI", "type": "datasource", "pluginId": "loki"},
@@ -298,3 +298,74 @@ def test_a_datasource_variable_named_like_an_export_placeholder_is_fine() -> Non
     doc["panels"][0]["datasource"] = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
     rules = {f.rule for f in lint([dashboard]).findings}
     assert not rules & {"datasource-hardcoded", "datasource-input", "template-datasource"}
+
+
+@pytest.mark.parametrize(("title", "unit", "expr", "rules"), [
+    ("Queue Time (milliseconds)", "short", "rate(nv_inference_queue_duration_us[30s]) / 1000",
+     ["duration-rate-as-time"]),
+    ("Compute Time by Model", "ms", "sum(rate(nv_inference_compute_infer_duration_us[30s])) by (model) / 1000",
+     ["duration-rate-as-time"]),
+    ("Queue Time", "s", "rate(vllm:request_queue_time_seconds_sum[$__rate_interval])", ["duration-rate-as-time"]),
+    ("Queue time", "ms", "nv_inference_queue_duration_us / nv_inference_count / 1000",
+     ["counter-not-rated", "counter-not-rated", "wrong-denominator", "wrong-denominator"]),
+    ("Average Batch Size", "short", "rate(nv_inference_request_success[$__rate_interval]) / "
+     "rate(nv_inference_exec_count[$__rate_interval])", ["batch-size-ratio"]),
+    ("GPU utilisation", "percent", "nv_gpu_utilization", ["ratio-unit"]),
+    ("TRT-LLM general", "short", "avg(nv_trt_llm_general_metrics)", ["category-summed"]),
+    ("DRAM active", "percentunit", "rate(DCGM_FI_PROF_DRAM_ACTIVE[$__rate_interval])", ["gauge-under-rate"]),
+    ("PCIe TX", "Bps", "rate(DCGM_FI_PROF_PCIE_TX_BYTES[$__rate_interval])", ["gauge-under-rate"]),
+    ("Running", "short", 'vllm:num_requests_running{model_name="m"}', []),
+    ("KV cache", "percentunit", "vllm:kv_cache_usage_perc", []),
+    ("Prefix hits", "short", "rate(vllm:prefix_cache_hits_total[$__rate_interval])", []),
+    ("Healthy pods", "short", "vllm:healthy_pods_total", []),
+    ("Macros", "short", "sum(rate(nv_inference_count[$__rate_interval])) * $__rate_interval_ms / 1000 + 0 * "
+     "($__to - $__from) + 0 * ${__to:date:seconds} + 0 * $__range_s + 0 * $__interval_ms", []),
+])
+def test_the_issues_own_examples(title: str, unit: str, expr: str, rules: list[str]) -> None:
+    """Issue 16's examples, each as the one target of a panel: exactly the rules it names, and nothing else."""
+    assert sorted(_correctness(_dashboard({"refId": "A", "expr": expr}, unit=unit, title=title))) == rules
+
+
+def test_a_loki_panel_and_a_vllm_dashboard_get_no_triton_advice() -> None:
+    loki = {"refId": "A", "expr": '{container="triton_server"} |~ "ERROR"', "datasource": {"type": "loki"}}
+    vllm = {"refId": "B", "expr": "sum(vllm:num_requests_running)"}
+    report = lint(_dashboard(loki, vllm, unit="short", title="Logs and load"))
+    assert [f.rule for f in report.findings] == [] and [n.reason for n in report.not_checked] == ["loki"]
+
+
+def test_check_and_lint_share_which_targets_are_promql() -> None:
+    """analysis.variables.targets (what check queries) leaves out Loki targets, as lint does."""
+    from triton_dash.analysis.variables import targets
+
+    doc = json.loads(MEANING.read_text())
+    panels = {p["title"] for p, _ in targets(doc)}
+    assert "Triton errors in logs" not in panels and "Requests and logs" in panels
+    assert [t["refId"] for p, t in targets(doc) if p["title"] == "Requests and logs"] == ["A"]
+
+
+def test_tokens_per_engine_step_may_be_called_batch_size() -> None:
+    expr = ("rate(vllm:iteration_tokens_total_sum[$__rate_interval]) / "
+            "rate(vllm:iteration_tokens_total_count[$__rate_interval])")
+    assert _correctness(_dashboard({"refId": "A", "expr": expr}, unit="short", title="Batch size (tokens)")) == []
+
+
+def test_a_newer_triton_family_declared_by_the_scrape_is_not_a_typo(tmp_path: Path) -> None:
+    from triton_dash.lint.exposition import parse_types
+
+    target = {"refId": "A", "expr": "histogram_quantile(0.9, sum by (le, model) "
+                                    "(rate(nv_inference_queue_duration_histogram_us_bucket[$__rate_interval])))"}
+    assert _correctness(_dashboard(target, unit="µs", title="Queue p90")) == ["unknown-metric"]
+    types = parse_types("# TYPE nv_inference_queue_duration_histogram_us histogram\n")
+    report = lint(_dashboard(target, unit="µs", title="Queue p90"), selection=Selection.parse(["correctness"]),
+                  types=types)
+    assert report.findings == []
+
+
+def test_a_raw_counter_titled_total_is_a_warning_a_raw_counter_shown_as_a_rate_an_error() -> None:
+    target = {"refId": "A", "expr": "sum(nv_inference_request_success)"}
+    (total,) = lint(_dashboard(target, unit="short", title="Total requests"),
+                    selection=Selection.parse(["counter-not-rated"])).findings
+    assert total.severity == "warning" and "increase(nv_inference_request_success[$__range])" in total.message
+    (rate,) = lint(_dashboard(target, unit="reqps", title="Total requests"),
+                   selection=Selection.parse(["counter-not-rated"])).findings
+    assert rate.severity == "error"

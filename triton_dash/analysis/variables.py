@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..validate import duration_seconds
+from .datasources import PROMQL_TYPES, language
 
 __all__ = ["UnexpandedVariable", "all_panels", "expand", "library_model", "offline_values", "query_panels",
            "regex_escape", "targets"]
@@ -133,8 +134,9 @@ def query_panels(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def targets(doc: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """(panel, target) for every Prometheus-looking target (one with an ``expr``)."""
+    """(panel, target) for every shown Prometheus target (an ``expr`` whose datasource is PromQL, not Loki ...)."""
     for panel in query_panels(doc):
         for target in panel.get("targets", []) or []:
-            if isinstance(target, dict) and isinstance(target.get("expr"), str) and not target.get("hide"):
+            if isinstance(target, dict) and isinstance(target.get("expr"), str) and not target.get("hide") \
+                    and language(doc, panel, target) in PROMQL_TYPES:
                 yield panel, target

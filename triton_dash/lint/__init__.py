@@ -32,7 +32,7 @@ The findings API (stable; ``lint --fix`` and scripts read it, and ``--format jso
 Rules: :data:`RULES` (the registry, :mod:`triton_dash.lint.registry`); the checks in
 :mod:`~triton_dash.lint.checks` (dashboard, panel), :mod:`~triton_dash.lint.promql_checks` and
 :mod:`~triton_dash.lint.meaning` (targets). Which targets are PromQL:
-:mod:`~triton_dash.lint.datasources`. Exclusions: :mod:`~triton_dash.lint.config`.
+:mod:`~triton_dash.analysis.datasources`. Exclusions: :mod:`~triton_dash.lint.config`.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.datasources import PROMQL_TYPES, language
 from ..analysis.variables import query_panels
 from ..metrics import identify
-from .datasources import PROMQL_TYPES, language
 from .registry import CORRECTNESS, DASHBOARD, ERROR, HYGIENE, PANEL, TARGET, WARNING, Issue, declare, rule
 
 __all__ = ["PROMQL_PARSE", "UNUSED_EXCLUSION", "PanelContext", "promql_targets", "variables"]

@@ -129,11 +129,18 @@ def wrong_denominator(ctx: TargetContext) -> Iterator[Issue]:
                                         for u in denominators):
             yield Issue(f"{name} and {denominators[0].name} are cumulative since each server started, so their "
                         "ratio is the lifetime average, not the current one: divide rates, "
-                        f"rate({name}[$__rate_interval]) / {_denominator_hint(name)}", locate(ctx.raw, raw[0]))
+                        f"rate({name}[$__rate_interval]) / {_denominator_hint(name)}", locate(ctx.raw, raw[0]),
+                        severity=WARNING if ctx.shown_as_cumulative() else None)
 
 
-def _over_time(use: object) -> bool:
-    return any(str(function_name(p) or "").endswith("_over_time") for p in getattr(use, "parents", ()))
+def _over_time(use: SelectorUse) -> bool:
+    return any(str(function_name(p) or "").endswith("_over_time") for p in use.parents)
+
+
+def _triton_count(name: str, unit: str) -> bool:
+    """One of Triton's per-model counts (requests, inferences, executions); not another server's."""
+    metric = family(name)
+    return is_count(name, unit) and metric is not None and metric.source == "triton" and metric.name == name
 
 
 @rule("duration-per-execution", scope=TARGET, severity=ERROR, category=CORRECTNESS,
@@ -159,12 +166,12 @@ def batch_size_ratio(ctx: TargetContext) -> Iterator[Issue]:
         if binary_op(node) != "/":
             continue
         top, bottom = list(selectors(node.lhs)), list(selectors(node.rhs))
-        counts = [u for u in (*top, *bottom) if any(is_count(u.name, unit) for unit in
+        counts = [u for u in (*top, *bottom) if any(_triton_count(u.name, unit) for unit in
                                                      ("requests", "inferences", "executions"))]
         if not counts:
             continue
-        items_per_execution = any(is_count(u.name, "inferences") for u in top) and \
-            any(is_count(u.name, "executions") for u in bottom)
+        items_per_execution = any(_triton_count(u.name, "inferences") for u in top) and \
+            any(_triton_count(u.name, "executions") for u in bottom)
         if ctx.shown_as_batch() and not items_per_execution:
             yield Issue(f"{top[0].name if top else 'this'} / {bottom[0].name if bottom else '...'} is not a batch "
                         "size: batch size is rate(nv_inference_count) / rate(nv_inference_exec_count) (items per "

@@ -22,8 +22,9 @@ from ..analysis.promql import (
     walk,
 )
 from ..metrics import MetricKind, removed
+from .exposition import exposed_kind
 from .registry import CORRECTNESS, ERROR, HYGIENE, INFO, TARGET, WARNING, Issue, rule
-from .semantics import TargetContext, category_label, family, kind, locate, rated, strip
+from .semantics import EXPOSED, TargetContext, category_label, family, kind, locate, rated, strip
 
 __all__ = ["INTERVAL_S", "MARKERS", "RANGE_S", "RATE_INTERVAL_S"]
 
@@ -94,6 +95,11 @@ def counter_not_rated(ctx: TargetContext) -> Iterator[Issue]:
                         "a scrape with --types to check): if it is a counter, use rate(...[$__rate_interval])",
                         locate(ctx.raw, use), severity=INFO)
         if found is not MetricKind.COUNTER:
+            continue
+        if ctx.shown_as_cumulative():  # "Total requests": what it says, since each server started
+            yield Issue(f"{use.name} read directly is the count since each server started (it falls when one "
+                        f"restarts): for the total over the time range use increase({use.name}[$__range])",
+                        locate(ctx.raw, use), severity=WARNING)
             continue
         yield Issue(f"{use.name} is a counter (it only grows, and resets when the server restarts) read directly: "
                     f"use rate({use.name}[$__rate_interval])", locate(ctx.raw, use))
@@ -220,8 +226,8 @@ def unknown_metric(ctx: TargetContext) -> Iterator[Issue]:
         if not use.name or metric is not None or removed(use.name) or (use.name.endswith("_bucket") and
                                                                        family(use.name[:-7]) is not None):
             continue
-        if not use.name.startswith("nv_") and kind(use.name) is not None and not use.name.endswith("_bucket"):
-            continue  # its type is declared by the user's own servers (--types)
+        if exposed_kind(use.name, EXPOSED.get()) is not None:
+            continue  # the user's own servers declare it (--types): a newer release, or their own family
         if use.name.startswith("nv_"):
             yield Issue(f"{use.name} is not a Triton metric (a typo, or a newer release?): check the name against "
                         "the server's /metrics", locate(ctx.raw, use))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..analysis.datasources import PROMQL_TYPES, language
 from ..analysis.promql import parse
 from ..analysis.sources import Dashboard
 from ..analysis.variables import UnexpandedVariable, expand, offline_values, query_panels
@@ -14,7 +15,6 @@ from ..metrics import MetricKind
 from . import meaning, promql_checks  # noqa: F401  (registers the target rules)
 from .checks import PROMQL_PARSE, UNUSED_EXCLUSION, PanelContext
 from .config import Exclusion
-from .datasources import PROMQL_TYPES, language
 from .findings import Finding, LintReport, NotChecked
 from .promql_checks import MARKERS
 from .registry import CATEGORIES, DASHBOARD, INFO, PANEL, RULES, TARGET, Issue, checks

@@ -49,6 +49,8 @@ RATIO_UNITS = frozenset({"ratio", "fraction", "0-1", "percentunit"})
 PERCENT_UNITS = frozenset({"percent", "%", "0-100"})
 _CATALOGUE_TIME = frozenset({"ns", "µs", "us", "ms", "s"})
 _TIME_WORDS = re.compile(r"\b(time|times|latency|latencies|duration|durations|delay|wait|ttft|tpot|itl)\b", re.I)
+_CUMULATIVE_WORDS = re.compile(r"\b(total|totals|cumulative|since|overall|lifetime|all[- ]time)\b", re.I)
+_RATE_UNITS = frozenset({"reqps", "rps", "ops", "opm", "rpm", "wps", "iops", "Bps", "bps", "binBps", "binbps"})
 _BATCH_WORDS = re.compile(r"\bbatch(?!ing)", re.I)  # "batch size", not "batching efficiency"
 _LEGEND_VARS = re.compile(r"\{\{[^}]*\}\}")
 
@@ -201,6 +203,12 @@ class TargetContext:
         """The panel presents the number as a time: a time unit, or a title or legend saying so."""
         return self.unit in TIME_UNITS or any(_TIME_WORDS.search(text) for text in (self.title, self.legend,
                                                                                       self.axis_label))
+
+    def shown_as_cumulative(self) -> bool:
+        """The panel says the number is a running total (a title or legend saying total, cumulative, since ...)."""
+        if self.unit in _RATE_UNITS or self.unit.endswith(("/s", "ps")):
+            return False
+        return any(_CUMULATIVE_WORDS.search(text) for text in (self.title, self.legend))
 
     def shown_as_batch(self) -> bool:
         words = self.legend if re.search(r"[A-Za-z]{3}", self.legend) else self.title
