@@ -148,7 +148,9 @@ SCENARIOS = {
 
 
 def _render(template: str, labels: Mapping[str, str], value: str) -> str:
-    text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels[m[1]], template)
+    text = re.sub(r"\{\{ with \$labels\.(\w+) \}\}(.*?)\{\{ \. \}\}\{\{ end \}\}",
+                  lambda m: m[2] + labels[m[1]] if labels.get(m[1]) else "", template)
+    text = re.sub(r"\{\{ \$labels\.(\w+) \}\}", lambda m: labels[m[1]], text)
     text = text.replace("{{ $externalURL }}", "")  # promtool's test runner has no external URL
     return re.sub(r"\{\{ \$value(?: \| \w+)? \}\}", value, text)
 
@@ -254,7 +256,7 @@ def test_alerts_and_recordings_keep_the_cluster_label(tmp_path: Path) -> None:
               for cluster in ("east", "west") for item in scenario.series]
     rule = next(r for r in alert_rules(config)["rules"] if r["alert"] == "TritonQueueTimeHigh")
     expected = [{"exp_labels": {"severity": "warning", **scenario.labels, "cluster": cluster},
-                 "exp_annotations": {k: _render(v, scenario.labels, scenario.value)
+                 "exp_annotations": {k: _render(v, {**scenario.labels, "cluster": cluster}, scenario.value)
                                      for k, v in rule["annotations"].items()}} for cluster in ("east", "west")]
     recorded = "cluster_job_model_version:nv_inference_request_success:rate1m"
     test = {"interval": "1m", "input_series": series,

@@ -9,7 +9,7 @@ from ..metrics import UP
 from ..profile.alerts import AlertConfig
 from ..queries.builders import selected
 from ..selector import Selector
-from .alert import alert
+from .alert import alert, model_words, where
 from .llm_alerts import llm_alerts
 
 __all__ = ["alert_rules"]
@@ -18,13 +18,13 @@ __all__ = ["alert_rules"]
 def alert_rules(config: AlertConfig) -> dict[str, Any]:
     sel, by = config.selector, config.grouping
     up = selected(UP, sel)
-    model = "{{ $labels.model }} version {{ $labels.version }} (job {{ $labels.job }})"
+    model = model_words(config)
     pending = q.pending_requests(sel, by)
     before = sel.with_(rate_interval=config.stalled_history, offset=config.stalled_window)
     rules = [
         alert("TritonTargetDown", f"{up} == 0", config.target_down_for, "critical",
                "A Triton server's metrics endpoint cannot be scraped.",
-               "Prometheus has failed to scrape {{ $labels.instance }} (job {{ $labels.job }}) for "
+               f"Prometheus has failed to scrape {{{{ $labels.instance }}}} {where(config)} for "
                f"{config.target_down_for}: the server is down or its metrics port is unreachable."),
         alert("TritonScrapeMissing", f"absent({up})", config.scrape_missing_for, "critical",
                "Prometheus scrapes no Triton server at all.",
@@ -53,7 +53,7 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                f"> {config.gpu_memory_ratio:g}",
                config.gpu_memory_for, "warning",
                "A GPU used by Triton is almost out of memory.",
-               "GPU {{ $labels.gpu_uuid }} (job {{ $labels.job }}) has {{ $value | humanizePercentage }} of "
+               f"GPU {{{{ $labels.gpu_uuid }}}} {where(config)} has {{{{ $value | humanizePercentage }}}} of "
                f"its memory in use (threshold {config.gpu_memory_ratio:.0%}); the next model load or larger "
                "batch may fail."),
         alert("TritonModelStalled",
@@ -99,6 +99,6 @@ def _canaryalert(config: AlertConfig) -> dict[str, Any]:
     return alert(
         "TritonModelVersionWorse", f"{errors} or {slower}", config.canary_for, "warning",
         "A Triton model version fails or answers worse than the model's other versions.",
-        "Version {{ $labels.version }} of {{ $labels.model }} (job {{ $labels.job }}) has had at least "
+        f"Version {{{{ $labels.version }}}} of {{{{ $labels.model }}}} {where(config)} has had at least "
         f"{factor} times the error ratio or the request time of the model's other versions over the last "
         f"{config.rate_window}, while both took traffic: roll the canary back, or compare its logs and config.")

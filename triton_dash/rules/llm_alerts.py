@@ -8,14 +8,14 @@ from .. import metrics as m
 from .. import queries as q
 from ..profile.alerts import AlertConfig
 from ..queries.llm import MS_PER_S
-from .alert import alert
+from .alert import alert, model_words
 
 __all__ = ["llm_alerts"]
 
 
 def llm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
     sel, by = config.selector, config.grouping
-    model = "{{ $labels.model }} version {{ $labels.version }} (job {{ $labels.job }})"
+    model = model_words(config)
     ttft = (f"({q.histogram_quantile(m.FIRST_RESPONSE_HISTOGRAM, '0.95', sel, by, divide_by=MS_PER_S)}) "
             f"or ({q.histogram_quantile(m.VLLM_TIME_TO_FIRST_TOKEN, '0.95', sel, by)})")
     waiting = q.category_gauge(m.TRTLLM_REQUESTS, "request_type", ("waiting",), sel, by, keep_category=False)
