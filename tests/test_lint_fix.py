@@ -19,11 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triton_dash import queries
+from triton_dash.analysis.promql import parse
 from triton_dash.analysis.sources import load
 from triton_dash.cli import main
 from triton_dash.lint import lint
 from triton_dash.lint.fix import fix_text
-from triton_dash.lint.intent import recognise
+from triton_dash.lint.intent import recognise, with_placeholders
 from triton_dash.lint.jsonedit import Span, patch, scan
 from triton_dash.selector import MODEL_GROUPING, Selector
 
@@ -149,6 +150,15 @@ def test_a_second_fix_changes_nothing(path: Path) -> None:
     once = fix_text(path.read_text(encoding="utf-8"), path.name)
     twice = fix_text(once.text, path.name)
     assert twice.text == once.text and twice.repairs == []
+
+
+@pytest.mark.parametrize("path", [EXAMPLES, *_corpus()], ids=lambda p: p.name)
+def test_every_repaired_target_is_valid_promql_and_fixes_what_it_fixed(path: Path) -> None:
+    result = fix_text(path.read_text(encoding="utf-8"), path.name)
+    for repair in result.repairs:
+        parse(with_placeholders(repair.after))  # raises on invalid PromQL
+        still = {r.rule for r in result.remaining if (r.panel, r.ref_id) == (repair.panel, repair.ref_id)}
+        assert not still & set(repair.rules) - {"histogram-mixed-layouts"}, (repair, still)
 
 
 @pytest.mark.parametrize("path", [EXAMPLES, *_corpus()], ids=lambda p: p.name)

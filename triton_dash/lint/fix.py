@@ -192,6 +192,7 @@ class _Plan:
     expr: str
     unit: str = ""  # the unit the new expression is in; "" when its meaning did not change
     meaning: str = ""
+    fixed: set[str] = field(default_factory=set)  # the rules this plan repairs
 
 
 def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
@@ -205,19 +206,26 @@ def _plan(panel: dict[str, Any], target: dict[str, Any], rules: dict[str, str],
         intent = recognise(expr, title=title, unit=unit, legend=str(target.get("legendFormat") or ""))
         if intent is not None:
             plan.expr, plan.unit, plan.meaning = intent.expression(), intent.unit, intent.meaning.text
+            plan.fixed = set(rules) - NOT_FIXED
             return plan
         if "counter-not-rated" in rewrite and is_ratio(expr):
             plan.expr = rate_raw_counters(expr)
             rewrite.discard("counter-not-rated")
+            plan.fixed.add("counter-not-rated")
             rules = {**rules, "unguarded-denominator": "the rated denominator can be 0"}
         for rule in sorted(rewrite):
             why = _RAW_TOTAL if rule == "counter-not-rated" else "what the panel means to show is not recognised"
             remaining.append(_remaining(rule, title, ref, f"not fixed: {why} ({rules[rule]})"))
     if "unguarded-denominator" in rules:
-        plan.expr = guard_denominators(plan.expr) or plan.expr
+        guarded = guard_denominators(plan.expr)
+        if guarded is not None:
+            plan.expr = guarded
+            plan.fixed.add("unguarded-denominator")
     plan.expr = windows(plan.expr, set(rules))
+    plan.fixed |= set(rules) & (FIXED_IN_PLACE - {"unguarded-denominator"})
     if FIXED_BY_UNIT & set(rules):
         plan.unit = "percentunit"  # the only ratio-unit mistake recognised: a 0-1 family shown as percent
+        plan.fixed |= FIXED_BY_UNIT & set(rules)
     return plan
 
 
@@ -275,7 +283,7 @@ def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any],
             old_expr, old_unit = before[id(p.target)]
             if p.expr != old_expr or panel_unit(panel) != old_unit:
                 repairs.append(Repair(_title(panel), panel.get("id"), _ref(panel, p.target),
-                                      tuple(sorted(p.rules)), old_expr, p.expr, p.meaning, old_unit,
+                                      tuple(sorted(p.fixed)), old_expr, p.expr, p.meaning, old_unit,
                                       panel_unit(panel)))
     return repairs, unfixed
 

@@ -20,7 +20,7 @@ from collections.abc import Set
 
 import promql_parser as pp
 
-from ..analysis.promql import Node, binary_op, function_name, parse, selectors
+from ..analysis.promql import RANGE_FUNCTIONS, Node, binary_op, function_name, parse, selectors
 from ..analysis.variables import UnexpandedVariable
 from ..metrics import identify
 from .intent import restore_placeholders, with_placeholders
@@ -72,31 +72,46 @@ def _needs_guard(node: Node) -> bool:
         return False
     if function_name(inner) == "clamp_min":
         return True
-    return any((metric := identify(use.name)) is not None and metric.is_counter for use in selectors(inner))
+    return any(use.function in RANGE_FUNCTIONS or ((metric := identify(use.name)) is not None and metric.is_counter)
+               for use in selectors(inner))
 
 
-def _render(node: Node) -> str:
+def _render(node: Node, guarded: list[Node]) -> str:
+    """``node`` printed back as PromQL, each division by a counter's rate guarded (and listed in ``guarded``)."""
     if isinstance(node, pp.ParenExpr):
-        return f"({_render(node.expr)})"
+        return f"({_render(node.expr, guarded)})"
+    if isinstance(node, pp.AggregateExpr):
+        modifier = f" {node.modifier} " if node.modifier is not None else ""
+        param = f"{_render(node.param, guarded)}, " if node.param is not None else ""
+        return f"{node.op}{modifier}({param}{_render(node.expr, guarded)})"
+    if isinstance(node, pp.Call):
+        return f"{node.func.name}({', '.join(_render(arg, guarded) for arg in node.args)})"
     if isinstance(node, pp.BinaryExpr):
         op = str(node.op)
         modifier = str(node.modifier) if node.modifier is not None else ""
-        rhs = _render(node.rhs)
+        rhs = _render(node.rhs, guarded)
         if op == "/" and _needs_guard(node.rhs):
+            guarded.append(node)
             inner = _strip(node.rhs)
-            rhs = f"({_render(inner.args[0])} > 0)" if function_name(inner) == "clamp_min" else f"({rhs} > 0)"
-        return " ".join(part for part in (_render(node.lhs), op, modifier, rhs) if part)
+            rhs = f"({_render(inner.args[0], guarded)} > 0)" if function_name(inner) == "clamp_min" else f"({rhs} > 0)"
+        return " ".join(part for part in (_render(node.lhs, guarded), op, modifier, rhs) if part)
     return str(node)
 
 
 def guard_denominators(expr: str) -> str | None:
-    """Every division by a counter's rate guarded with ``> 0``; None when the expression cannot be reprinted."""
+    """Every division by a counter's rate guarded with ``> 0``; None when there is none to guard, or the
+    expression cannot be reprinted."""
     try:
         ast = parse(with_placeholders(expr, rate_interval="999999s"))
     except (UnexpandedVariable, ValueError):
         return None
-    text = _render(ast)
-    text = re.sub(r"(?<=[\w:])\{\}", "", text)
+    guarded: list[Node] = []
+    text = _render(ast, guarded)
+    if not guarded:
+        return None
+    text = re.sub(r"(?<=[\w:])\{\}", "", text)  # the printer's layout, as people write it
     for printed, macro in _PRINTED_MACROS.items():
         text = text.replace(f"[{printed}]", f"[{macro}]")
-    return restore_placeholders(text)
+    text = restore_placeholders(text)
+    parse(with_placeholders(text))  # what is written must parse
+    return text
