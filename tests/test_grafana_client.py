@@ -6,7 +6,9 @@ import pytest
 import requests
 import responses
 
+from triton_dash.grafana.api import ApiChoice
 from triton_dash.grafana.client import GrafanaClient, GrafanaError, error_message
+from triton_dash.grafana.discovery import select_api
 from triton_dash.grafana.push import DatasourceSpec, FolderSpec, push
 
 URL = "http://grafana.test:3000"
@@ -116,6 +118,7 @@ def test_conflicts_409_and_412_alike(status: int, body: dict[str, str]) -> None:
 @responses.activate
 def test_datasource_name_taken_by_another_uid() -> None:
     responses.get(f"{URL}/api/health", json={"database": "ok"})
+    responses.get(f"{URL}/apis", status=404, json={"message": "Not found"})  # Grafana 11: legacy API
     responses.get(f"{URL}/api/datasources/uid/prometheus", status=404, json={"message": "Data source not found"})
     responses.post(f"{URL}/api/datasources", status=409,
                    json={"message": "data source with the same name already exists"})
@@ -129,10 +132,11 @@ def test_folder_created_meanwhile_is_fine() -> None:
     responses.post(f"{URL}/api/folders", status=412, json={"status": "version-mismatch", "message": "x"})
     responses.get(f"{URL}/api/folders/triton", json={"uid": "triton", "url": "/dashboards/f/triton/t", "version": 1})
     responses.get(f"{URL}/api/health", json={"database": "ok"})
+    responses.get(f"{URL}/apis", status=404, json={"message": "Not found"})
     responses.get(f"{URL}/api/dashboards/uid/d1", status=404, json={"message": "Dashboard not found"})
     responses.post(f"{URL}/api/dashboards/db", json={"version": 1, "url": "/d/d1/d1"})
     outcomes = list(push(client(), [DOC], datasource=None, folder=FolderSpec()))
-    assert [o.result for o in outcomes] == ["reachable", "created", "created"]
+    assert [o.result for o in outcomes] == ["reachable", "legacy", "created", "created"]
 
 
 @responses.activate
@@ -181,3 +185,43 @@ def test_save_payload() -> None:
     sent = json.loads(responses.calls[0].request.body)
     assert sent["overwrite"] is True and sent["folderUid"] == "triton" and sent["dashboard"]["id"] is None
     assert sent["message"] == "triton_dash 0.1.0"
+
+
+GROUPS_13 = {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+    {"name": "dashboard.grafana.app", "versions": [{"groupVersion": "dashboard.grafana.app/v1", "version": "v1"},
+                                                   {"groupVersion": "dashboard.grafana.app/v2", "version": "v2"}]},
+    {"name": "folder.grafana.app", "versions": [{"groupVersion": "folder.grafana.app/v1", "version": "v1"}]}]}
+
+
+@responses.activate
+def test_discovery_org_id_names_the_namespace_without_asking() -> None:
+    responses.get(f"{URL}/apis", json=GROUPS_13)
+    api = select_api(client(org_id=4), ApiChoice.AUTO, org_id=4)
+    assert api.kind is ApiChoice.CURRENT and api.description.endswith("namespace org-4")
+    assert [c.request.url for c in responses.calls] == [f"{URL}/apis"]
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (200, {"message": "<html>a proxy's page</html>"}),  # not an APIGroupList
+    (403, {"message": "Access denied"}),
+    (404, {"message": "Not found"}),
+])
+@responses.activate
+def test_discovery_without_a_group_list_is_legacy(status: int, body: dict[str, str]) -> None:
+    responses.get(f"{URL}/apis", status=status, json=body)
+    api = select_api(client(), ApiChoice.AUTO)
+    assert api.kind is ApiChoice.LEGACY and "GET /apis: not offered" in api.description
+
+
+@responses.activate
+def test_discovery_org_lookup_refused_means_default() -> None:
+    responses.get(f"{URL}/apis", json=GROUPS_13)
+    responses.get(f"{URL}/api/org", status=403, json={"message": "Permission denied"})
+    assert select_api(client(), ApiChoice.AUTO).description.endswith("namespace default")
+
+
+def test_k8s_status_bodies_read_as_one_line() -> None:
+    body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "reason": "Conflict",
+            "message": 'Operation cannot be fulfilled on dashboards.dashboard.grafana.app "d1": the object has been '
+                       "modified", "code": 409}
+    assert error_message(body).startswith("Operation cannot be fulfilled on dashboards.dashboard.grafana.app")

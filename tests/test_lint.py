@@ -369,3 +369,15 @@ def test_a_raw_counter_titled_total_is_a_warning_a_raw_counter_shown_as_a_rate_a
     (rate,) = lint(_dashboard(target, unit="reqps", title="Total requests"),
                    selection=Selection.parse(["counter-not-rated"])).findings
     assert rate.severity == "error"
+
+
+def test_a_library_panel_is_checked_when_the_export_holds_its_model() -> None:
+    doc = json.loads(MEANING.read_text())
+    doc["__elements"] = {"triton-lib-1": {"name": "Shared queue panel", "kind": 1, "model": {
+        "type": "timeseries", "title": "Shared queue panel", "description": "d",
+        "datasource": {"type": "prometheus", "uid": "${datasource}"}, "fieldConfig": {"defaults": {"unit": "ms"}},
+        "targets": [{"refId": "A", "expr": 'rate(nv_inference_queue_duration_us{job=~"$job", '
+                                           'instance=~"$instance"}[$__rate_interval]) / 1000'}]}}}
+    report = lint([Dashboard("inline", doc)])
+    assert "Shared queue panel" not in {n.panel for n in report.not_checked}
+    assert ("Shared queue panel", "duration-rate-as-time") in {(f.panel, f.rule) for f in report.findings}

@@ -8,7 +8,27 @@ duplicate datasource name or uid, and 403 for a read-only token or datasource.
 It also searches (``GET /api/search``: a bare array, ``type``/``folderUIDs``/``tag``
 filters, 500 for an unknown type), deletes dashboards (400 for a provisioned one)
 and renames folders (``PUT /api/folders/:uid``, 412 on a stale version).
-``faults`` injects 503s and dropped connections before a request is handled.
+``faults`` injects 503s and dropped connections before a request is handled, or
+("drop-after") a connection dropped after the request was handled (the write
+landed, the client never hears so).
+
+The current API (Grafana 12/13, ../shared/reference/grafana-12-13.md §1.3-1.4 and
+grafana-http-api.md §5), served when ``apis`` names the group versions (see
+:meth:`GrafanaState.grafana13`): ``GET /apis`` is the ``APIGroupList``;
+``/apis/dashboard.grafana.app/<v>/namespaces/<ns>/dashboards[/<name>]`` and
+``/apis/folder.grafana.app/<v>/namespaces/<ns>/folders[/<name>]`` create (201,
+409 AlreadyExists), read (404 NotFound), replace (PUT: 409 Conflict when the
+body's ``metadata.resourceVersion`` is not the stored one; none = unconditional),
+list (``limit``/``continue``) and delete (a ``Status`` object). ``metadata.name``
+is the uid, the folder is the ``grafana.app/folder`` annotation, every change
+raises one global ``resourceVersion`` and a spec change raises ``generation``
+(which the legacy routes show as ``version``: both APIs see one store). Errors
+are Kubernetes ``Status`` objects; a namespace other than ``namespace`` is 403
+(the stub's choice; the reference does not give Grafana's body). With
+``legacy_dashboards=False`` the legacy dashboard and folder routes answer 404
+``Not Found``, as a server with them switched off does. ``GET /api/org`` gives
+the token's org. ``interfere(method, path, state)`` runs, under the lock, before
+each authorised request is routed: a test's concurrent editor.
 """
 
 from __future__ import annotations
@@ -26,7 +46,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 UID = re.compile(r"^[a-zA-Z0-9_-]*$")
-Fault = Callable[[str, str], str | None]  # (method, path) -> None | "503" | "drop"
+Fault = Callable[[str, str], str | None]  # (method, path) -> None | "503" | "drop" | "drop-after"
+Interfere = Callable[[str, str, "GrafanaState"], None]
+CURRENT_GROUPS = {"dashboard.grafana.app": ("v0alpha1", "v1beta1", "v1", "v2beta1", "v2"),
+                  "folder.grafana.app": ("v1beta1", "v1")}
+CURRENT_RESOURCES = {"dashboard.grafana.app": "dashboards", "folder.grafana.app": "folders"}
+FOLDER_ANNOTATION = "grafana.app/folder"
+TIMESTAMP = "2026-12-04T00:00:00Z"
 
 
 @dataclass
@@ -43,12 +69,28 @@ class GrafanaState:
     writes: list[tuple[str, str]] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: Fault | None = None
+    interfere: Interfere | None = None
+    apis: dict[str, tuple[str, ...]] = field(default_factory=dict)  # {} = no /apis (Grafana 11)
+    legacy_dashboards: bool = True
+    namespace: str = "default"
+    org_id: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_id: int = 1
+    resource_version: int = 1000
+
+    @classmethod
+    def grafana13(cls, **overrides: Any) -> GrafanaState:
+        """A Grafana 13.1: /apis with dashboard.grafana.app v1 (and v1beta1, v2), folder.grafana.app v1; 409s."""
+        settings: dict[str, Any] = {"version": "13.1.0", "conflict_status": 409, "apis": dict(CURRENT_GROUPS)}
+        return cls(**{**settings, **overrides})
 
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id
+
+    def new_rv(self) -> str:
+        self.resource_version += 1
+        return str(self.resource_version)
 
 
 def _slug(title: str) -> str:
@@ -102,9 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             state.requests.append((method, path))
             fault = state.faults(method, path) if state.faults else None
         if fault == "drop":
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+            self._drop()
             return
         if fault == "503":
             self._send(503, {"message": "Service Unavailable"})
@@ -123,10 +163,23 @@ class _Handler(BaseHTTPRequestHandler):
                                         "Permissions needed: dashboards:create"})
             return
         with state.lock:
-            status, reply = self._route(method, path, body)
+            if state.interfere:
+                state.interfere(method, path, state)
+            if path.startswith("/apis"):
+                status, reply = CurrentRoutes(state, self.query).route(method, path, body)
+            else:
+                status, reply = self._route(method, path, body)
             if method != "GET" and status < 300:
                 state.writes.append((method, path))
+        if fault == "drop-after":
+            self._drop()
+            return
         self._send(status, reply)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -143,6 +196,11 @@ class _Handler(BaseHTTPRequestHandler):
     # --- the API -----------------------------------------------------------------------------
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         state = self.server.state
+        if path == "/api/org" and method == "GET":
+            return 200, {"id": state.org_id, "name": "Main Org." if state.org_id == 1 else f"Org {state.org_id}",
+                         "address": {}}
+        if not state.legacy_dashboards and path.startswith(("/api/dashboards", "/api/folders")):
+            return 404, {"message": "Not Found"}
         if match := re.fullmatch(r"/api/folders/([^/]+)", path):
             folder = state.folders.get(match[1])
             if folder is None:
@@ -186,7 +244,7 @@ class _Handler(BaseHTTPRequestHandler):
         if uid in state.folders:
             return 412, {"status": "version-mismatch", "message": "the folder has been changed by someone else"}
         folder = {"id": state.new_id(), "uid": uid, "title": title, "url": f"/dashboards/f/{uid}/{_slug(title)}",
-                  "version": 1}
+                  "version": 1, "resourceVersion": state.new_rv()}
         state.folders[uid] = folder
         return 200, folder
 
@@ -198,7 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not body.get("overwrite") and body.get("version") != folder["version"]:
             return 412, {"status": "version-mismatch", "message": "the folder has been changed by someone else"}
         folder.update(title=title, version=folder["version"] + 1,
-                      url=f"/dashboards/f/{folder['uid']}/{_slug(title)}")
+                      url=f"/dashboards/f/{folder['uid']}/{_slug(title)}", resourceVersion=self.server.state.new_rv())
         return 200, folder
 
     def _search(self) -> tuple[int, Any]:
@@ -280,10 +338,153 @@ class _Handler(BaseHTTPRequestHandler):
             version, dash_id = 1, state.new_id()
         dash.update(uid=uid, id=dash_id, version=version)
         url = f"/d/{uid}/{_slug(dash['title'])}"
-        state.dashboards[uid] = {"dashboard": dash, "folderUid": folder_uid, "url": url,
-                                 "message": body.get("message")}
+        state.dashboards[uid] = {**(existing or {}), "dashboard": dash, "folderUid": folder_uid, "url": url,
+                                 "message": body.get("message"), "resourceVersion": state.new_rv()}
         return 200, {"id": dash_id, "uid": uid, "url": url, "status": "success", "version": version,
                      "slug": _slug(dash["title"]), "folderUid": folder_uid}
+
+
+def _status(code: int, reason: str, message: str, **details: str) -> dict[str, Any]:
+    """A Kubernetes ``Status`` object, as /apis answers errors (and deletes)."""
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure" if code >= 400 else "Success",
+            "message": message, "reason": reason, "details": details, "code": code}
+
+
+class CurrentRoutes:
+    """``/apis``: discovery, and dashboards and folders as Kubernetes-style objects over the shared store."""
+
+    PATH = re.compile(r"/apis/(?P<group>[a-z.]+)/(?P<version>[a-z0-9]+)/namespaces/(?P<ns>[^/]+)"
+                      r"/(?P<resource>[a-z]+)(?:/(?P<name>[^/]+))?")
+
+    def __init__(self, state: GrafanaState, query: dict[str, list[str]]) -> None:
+        self.state = state
+        self.query = query
+
+    def route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        state = self.state
+        if path in ("/apis", "/apis/") and method == "GET":
+            if not state.apis:
+                return 404, {"message": "Not found"}
+            groups = [{"name": group, "versions": [{"groupVersion": f"{group}/{v}", "version": v} for v in versions],
+                       "preferredVersion": {"groupVersion": f"{group}/{versions[-1]}", "version": versions[-1]}}
+                      for group, versions in sorted(state.apis.items())]
+            return 200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+        match = self.PATH.fullmatch(path)
+        if (match is None or match["version"] not in state.apis.get(match["group"], ())
+                or CURRENT_RESOURCES.get(match["group"]) != match["resource"]):
+            return 404, {"message": "Not found"}
+        group, version, resource, name = match["group"], match["version"], match["resource"], match["name"]
+        if match["ns"] != state.namespace:
+            return 403, _status(403, "Forbidden", f"{resource}.{group} is forbidden: namespace {match['ns']!r} "
+                                                  "is not this organisation's")
+        self.api_version, self.resource, self.group = f"{group}/{version}", resource, group
+        store = state.dashboards if resource == "dashboards" else state.folders
+        if name is None and method == "GET":
+            return self._list(store)
+        if name is None and method == "POST":
+            return self._write(store, body, None)
+        if name is None:
+            return 405, _status(405, "MethodNotAllowed", "the server does not allow this method")
+        if name not in store:
+            return 404, _status(404, "NotFound", f'{resource}.{group} "{name}" not found', name=name,
+                                group=group, kind=resource)
+        if method == "GET":
+            return 200, self._object(name)
+        if method == "PUT":
+            return self._write(store, body, name)
+        if method == "DELETE":
+            entry = store[name]
+            if entry.get("provisioned"):
+                return 400, _status(400, "BadRequest", "provisioned dashboard cannot be deleted")
+            del store[name]
+            return 200, {**_status(200, "", ""), "details": {"name": name, "group": group, "kind": resource,
+                                                               "uid": entry.get("k8sUid", "")}}
+        return 405, _status(405, "MethodNotAllowed", "the server does not allow this method")
+
+    # --- objects -----------------------------------------------------------------------------
+    def _object(self, name: str) -> dict[str, Any]:
+        state = self.state
+        if self.resource == "dashboards":
+            entry = state.dashboards[name]
+            dash = entry["dashboard"]
+            spec = {k: v for k, v in dash.items() if k not in ("id", "version")}
+            generation, folder, internal_id = dash.get("version", 1), entry.get("folderUid") or "", dash.get("id", 0)
+        else:
+            entry = state.folders[name]
+            spec = {"title": entry["title"], **({"description": entry["description"]} if "description" in entry
+                                                 else {})}
+            generation, folder, internal_id = entry.get("version", 1), entry.get("parentUid") or "", entry["id"]
+        annotations = {**entry.get("annotations", {}), "grafana.app/updatedTimestamp": TIMESTAMP}
+        if folder:
+            annotations[FOLDER_ANNOTATION] = folder
+        metadata = {"name": name, "namespace": state.namespace, "uid": entry.get("k8sUid") or f"k8s-{internal_id}",
+                    "resourceVersion": str(entry.get("resourceVersion") or "1"), "generation": generation,
+                    "creationTimestamp": TIMESTAMP,
+                    "labels": {**entry.get("labels", {}), "grafana.app/deprecatedInternalID": str(internal_id)},
+                    "annotations": annotations}
+        kind = "Dashboard" if self.resource == "dashboards" else "Folder"
+        return {"kind": kind, "apiVersion": self.api_version, "metadata": metadata, "spec": spec, "status": {}}
+
+    def _list(self, store: dict[str, dict[str, Any]]) -> tuple[int, Any]:
+        limit = int((self.query.get("limit") or ["500"])[0])
+        start = int((self.query.get("continue") or ["0"])[0] or 0)
+        names = sorted(store)
+        page = names[start:start + limit]
+        metadata: dict[str, Any] = {"resourceVersion": str(self.state.resource_version)}
+        if start + limit < len(names):
+            metadata["continue"] = str(start + limit)
+        kind = "DashboardList" if self.resource == "dashboards" else "FolderList"
+        return 200, {"kind": kind, "apiVersion": self.api_version, "metadata": metadata,
+                     "items": [self._object(n) for n in page]}
+
+    def _write(self, store: dict[str, dict[str, Any]], body: Any, name: str | None) -> tuple[int, Any]:
+        state, group, resource = self.state, self.group, self.resource
+        if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict) \
+                or not isinstance(body.get("spec"), dict):
+            return 400, _status(400, "BadRequest", "the body is not a Kubernetes-style object with metadata and spec")
+        meta, spec = body["metadata"], dict(body["spec"])
+        uid = str(meta.get("name") or (f"{meta['generateName']}{state.new_id()}" if meta.get("generateName") else ""))
+        if not uid or not UID.match(uid) or len(uid) > 40:
+            return 400, _status(400, "BadRequest", f"invalid metadata.name {uid!r}")
+        if name is not None and uid != name:
+            return 400, _status(400, "BadRequest", "the name of the object does not match the name on the URL")
+        if not str(spec.get("title") or "").strip():
+            return 400, _status(400, "BadRequest", "spec.title is required")
+        if resource == "dashboards" and ("elements" in spec or "layout" in spec):
+            return 400, _status(400, "BadRequest", "the spec looks like a v2 dashboard; use dashboard.grafana.app/v2")
+        annotations = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
+        folder = annotations.pop(FOLDER_ANNOTATION, "")
+        if folder and folder not in state.folders:
+            return 400, _status(400, "BadRequest", f"folder not found: {folder!r}")
+        existing = store.get(uid)
+        if name is None and existing is not None:
+            return 409, _status(409, "AlreadyExists", f'{resource}.{group} "{uid}" already exists', name=uid,
+                                group=group, kind=resource)
+        if existing is not None:
+            sent_rv = str(meta.get("resourceVersion") or "")
+            if sent_rv and sent_rv != str(existing.get("resourceVersion")):
+                return 409, _status(409, "Conflict", f'Operation cannot be fulfilled on {resource}.{group} "{uid}": '
+                                    "the object has been modified; please apply your changes to the latest "
+                                    "version and try again", name=uid, group=group, kind=resource)
+        labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+        rv = state.new_rv()
+        if resource == "dashboards":
+            old = existing["dashboard"] if existing else None
+            old_spec = {k: v for k, v in old.items() if k not in ("id", "version")} if old else None
+            generation = 1 if old is None else old["version"] + (old_spec != {**spec, "uid": uid})
+            dash = {**spec, "uid": uid, "id": old["id"] if old else state.new_id(), "version": generation}
+            store[uid] = {**(existing or {}), "dashboard": dash, "folderUid": folder, "url": f"/d/{uid}/"
+                          f"{_slug(dash['title'])}", "message": annotations.get("grafana.app/message"),
+                          "resourceVersion": rv, "labels": labels, "annotations": annotations,
+                          "k8sUid": (existing or {}).get("k8sUid") or f"k8s-{uid}"}
+        else:
+            title = str(spec["title"]).strip()
+            changed = existing is None or existing["title"] != title
+            store[uid] = {**(existing or {"id": state.new_id(), "uid": uid}), "title": title,
+                          "url": f"/dashboards/f/{uid}/{_slug(title)}", "resourceVersion": rv, "labels": labels,
+                          "version": 1 if existing is None else existing["version"] + changed,
+                          "annotations": annotations, **({"parentUid": folder} if folder else {})}
+        return (201 if existing is None else 200), self._object(uid)
 
 
 class _Server(ThreadingHTTPServer):

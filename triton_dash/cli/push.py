@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..build import compile_builtin
+from ..grafana.api import ApiChoice
 from ..grafana.client import GrafanaClient, GrafanaError
 from ..grafana.push import DatasourceSpec, FolderSpec, Outcome, load_dashboard_files, outcomes_json, push, render_table
 from ._group import main
@@ -37,6 +38,12 @@ __all__ = ["push_command"]
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Read timeout, seconds.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Retries on connection errors and 502/503/504.")
+@click.option("--api", "api", type=click.Choice([c.value for c in ApiChoice]), default=ApiChoice.AUTO.value,
+              show_default=True, help="Dashboard API: auto = /apis/dashboard.grafana.app/v1 when GET /apis offers "
+              "it (Grafana 13+), else the legacy /api/dashboards.")
+@click.option("--namespace", envvar="GRAFANA_NAMESPACE",
+              help="Namespace for the current API [env GRAFANA_NAMESPACE]; default: 'default' for org 1, "
+              "org-<id> for another org; stacks-<id> on Grafana Cloud.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created, updated or deleted.")
 @click.option("--prune", is_flag=True,
               help="Delete dashboards in the folder that are tagged triton-dash but no longer defined.")
@@ -45,18 +52,21 @@ __all__ = ["push_command"]
 def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str | None, password: str | None,
                  org_id: int | None, prometheus_url: str, datasource_uid: str, datasource_name: str,
                  no_datasource: bool, folder_title: str, folder_uid: str, ca_bundle: str | None, insecure: bool,
-                 timeout: float, retries: int, dry_run: bool, prune: bool, output_format: str) -> None:
+                 timeout: float, retries: int, api: str, namespace: str | None, dry_run: bool, prune: bool,
+                 output_format: str) -> None:
     """Push dashboards and the Prometheus datasource to Grafana.
 
     With no FILES, pushes the built-in dashboards (built in memory); FILES are
     compiled dashboard JSON files. Everything is validated before the first
     write; dashboards that already match are not written again. The first
-    line of the table names Grafana's version.
+    line of the table names Grafana's version, the second the API used for
+    folders and dashboards (current /apis on Grafana 13+, else legacy).
 
     \b
     Examples:
       GRAFANA_URL=http://localhost:3000 GRAFANA_TOKEN=glsa_... python -m triton_dash push --dry-run
       python -m triton_dash push --prune --folder Triton dashboards/*.json
+      python -m triton_dash push --api current --namespace stacks-12345 --format json
     """
     client = GrafanaClient(url, token=token, user=user, password=password, org_id=org_id,
                            verify=False if insecure else (ca_bundle or True), timeout=(5.0, timeout),
@@ -70,7 +80,8 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
         click.echo(outcomes_json(done) if output_format == "json" else render_table(done, show_diff=show_diff))
 
     try:
-        for outcome in push(client, docs, datasource=datasource, folder=folder, dry_run=dry_run, prune=prune):
+        for outcome in push(client, docs, datasource=datasource, folder=folder, dry_run=dry_run, prune=prune,
+                            api=ApiChoice(api), namespace=namespace, org_id=org_id):
             done.append(outcome)
     except GrafanaError:
         if done:

@@ -51,10 +51,11 @@ class Action:
 
 
 def error_message(body: Any, fallback: str = "") -> str:
-    """Grafana's message from any of its three error-body shapes, on one line."""
+    """Grafana's message from any of its error-body shapes (and /apis' ``Status`` objects), on one line."""
     if isinstance(body, Mapping):
         parts = [str(body[k]) for k in ("message", "error") if body.get(k)]
-        if body.get("status") and isinstance(body["status"], str) and body["status"] not in ("error", "success"):
+        status = body.get("status")
+        if status and isinstance(status, str) and status not in ("error", "success", "Failure"):
             parts.insert(0, str(body["status"]))
         text = ": ".join(dict.fromkeys(parts))
     else:

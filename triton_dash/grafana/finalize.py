@@ -4,7 +4,11 @@ grafanalib 0.7.1 writes ``schemaVersion`` 12, legacy and null keys, empty
 refIds, no panel ids and no layout. :func:`finalize` fixes all of that in one
 place, for the built-in dashboards and for users' own ``*.dashboard.py`` files:
 
-- a stable ``uid`` (given, or the caller's default), ``schemaVersion`` 39;
+- a stable ``uid`` (given, or the caller's default), ``schemaVersion`` 42, the
+  version current Grafana (12.2 to 13.x) writes and the last one of the classic
+  (v1) dashboard model, so Grafana runs no v1 migration on load (the output
+  already has what migrations 40-42 would enforce: ``refresh`` a string, no
+  ``timepicker.time_options``, ``hideFrom.viz`` with ``hideFrom.tooltip``);
 - rows become ``type: row`` panels followed by their panels (or holding them,
   when collapsed), laid out left to right on the 24-column grid, each panel
   keeping its own width and height; a panel given a ``GridPos`` with x and y
@@ -38,7 +42,9 @@ from ..validate import valid_uid
 
 __all__ = ["GRID_COLUMNS", "MANAGED_TAG", "SCHEMA_VERSION", "FinalizeError", "finalize", "valid_uid"]
 
-SCHEMA_VERSION = 39
+#: Grafana's frontend: "Schema version 42 is the FINAL version for the v1 dashboard API" (v43+ are
+#: backend-only panel migrations); grafana-foundation-sdk writes 42 too. Grafana 11 (39-41) reads it as is.
+SCHEMA_VERSION = 42
 #: Every dashboard the final pass produces carries this tag; ``push --prune`` deletes only such dashboards.
 MANAGED_TAG = "triton-dash"
 GRID_COLUMNS = 24

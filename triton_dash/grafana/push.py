@@ -1,12 +1,16 @@
 """Push compiled dashboards and their Prometheus datasource to a live Grafana.
 
-Order: validate every dashboard, then health -> datasource -> folder -> dashboards.
+Order: validate every dashboard, then health -> which API (see
+:mod:`~triton_dash.grafana.discovery`) -> datasource -> folder -> dashboards.
 A dashboard whose content and folder already equal what Grafana holds is not
-written again; ``dry_run`` writes nothing and says what would change.
+written again; ``dry_run`` writes nothing and says what would change. Folders
+and dashboards go through the current ``/apis`` or the legacy ``/api`` routes
+(:class:`~triton_dash.grafana.api.DashboardApi`); the datasource always through
+``/api/datasources`` (it has no /apis replacement).
 
     client = GrafanaClient("http://localhost:3000", token="...")
     for outcome in push(client, docs, datasource=DatasourceSpec(), folder=FolderSpec()):
-        print(outcome.name, outcome.result)
+        print(outcome.kind, outcome.name, outcome.result)   # first: grafana 13.1.0 reachable, then: api ... current
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, validate
 from ..profile import DEFAULT_DATASOURCE_UID
 from ..validate import valid_uid
+from .api import MANAGED_LABEL, MANAGER, ApiChoice, DashboardApi, StoredDashboard, normalised, same_content
 from .client import GrafanaClient, GrafanaError
+from .discovery import select_api
 from .finalize import MANAGED_TAG
 from .specs import DatasourceSpec, FolderSpec
 
@@ -39,7 +45,6 @@ __all__ = [
 ]
 
 DIFF_LINES = 12
-_VOLATILE = ("id", "version", "iteration")
 
 
 class PushError(ValueError):
@@ -48,9 +53,9 @@ class PushError(ValueError):
 
 @dataclass(frozen=True)
 class Outcome:
-    kind: str  # grafana, datasource, folder, dashboard
+    kind: str  # grafana, api, datasource, folder, dashboard
     name: str
-    result: str  # reachable, created, updated, renamed, unchanged, deleted; "would ..." on a dry run
+    result: str  # reachable; legacy|current (api); created, updated, renamed, unchanged, deleted; "would ..."
     version: int | str | None = None
     url: str = ""
     diff: tuple[str, ...] = field(default_factory=tuple)
@@ -99,13 +104,9 @@ def _with_datasource(doc: Mapping[str, Any], uid: str) -> dict[str, Any]:
     return result
 
 
-def _normalised(doc: Mapping[str, Any]) -> str:
-    return json.dumps({k: v for k, v in doc.items() if k not in _VOLATILE}, sort_keys=True, indent=1)
-
-
 def _diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> tuple[str, ...]:
-    before = _normalised(old).splitlines() if old else []
-    lines = [line for line in difflib.unified_diff(before, _normalised(new).splitlines(), lineterm="", n=0)
+    before = normalised(old).splitlines() if old else []
+    lines = [line for line in difflib.unified_diff(before, normalised(new).splitlines(), lineterm="", n=0)
              if not line.startswith(("---", "+++", "@@"))]
     if len(lines) > DIFF_LINES:
         lines = [*lines[:DIFF_LINES], f"... {len(lines) - DIFF_LINES} more changed lines"]
@@ -121,6 +122,9 @@ def _datasource(client: GrafanaClient, spec: DatasourceSpec, dry_run: bool) -> O
         try:
             client.create_datasource(wanted)
         except GrafanaError as exc:
+            if exc.status == 409 and client.get_datasource(spec.uid) is not None:
+                # Ours, saved by an earlier try whose answer was lost (the retried POST found it).
+                return Outcome("datasource", spec.name, "created", 1)
             if exc.status == 409:
                 raise GrafanaError(f"a datasource named {spec.name!r} already exists with another uid; pass "
                                    "--datasource-name NAME, or --datasource-uid with that datasource's uid",
@@ -139,57 +143,56 @@ def _datasource(client: GrafanaClient, spec: DatasourceSpec, dry_run: bool) -> O
     return Outcome("datasource", spec.name, "updated", (body.get("datasource") or {}).get("version"))
 
 
-def _folder(client: GrafanaClient, spec: FolderSpec, dry_run: bool) -> Outcome:
-    existing = client.get_folder(spec.uid)
-    if existing is not None and existing.get("title") != spec.title:
-        old = existing.get("title")
+def _folder(api: DashboardApi, spec: FolderSpec, dry_run: bool) -> Outcome:
+    existing = api.get_folder(spec.uid)
+    if existing is not None and existing.title != spec.title:
         if dry_run:
-            return Outcome("folder", spec.title, "would rename", diff=(f"~ title {old!r} -> {spec.title!r}",))
-        renamed = client.update_folder(spec.uid, spec.title, existing.get("version"))
-        return Outcome("folder", spec.title, "renamed", renamed.get("version"),
-                       client.url + str(renamed.get("url") or existing.get("url", "")))
+            change = f"~ title {existing.title!r} -> {spec.title!r}"
+            return Outcome("folder", spec.title, "would rename", diff=(change,))
+        renamed = api.rename_folder(existing, spec.title)
+        return Outcome("folder", spec.title, "renamed", renamed.version, renamed.url)
     if existing is not None:
-        return Outcome("folder", spec.title, "unchanged", existing.get("version"), client.url + existing.get("url", ""))
+        return Outcome("folder", spec.title, "unchanged", existing.version, existing.url)
     if dry_run:
         return Outcome("folder", spec.title, "would create")
-    try:
-        created = client.create_folder(spec.uid, spec.title)
-    except GrafanaError as exc:
-        if not exc.conflict:
-            raise
-        created = client.get_folder(spec.uid) or {}  # created meanwhile: fine
-    return Outcome("folder", spec.title, "created", created.get("version"), client.url + created.get("url", ""))
+    created = api.create_folder(spec.uid, spec.title)
+    return Outcome("folder", spec.title, "created", created.version, created.url)
 
 
-def _dashboard(client: GrafanaClient, doc: Mapping[str, Any], folder: FolderSpec, dry_run: bool) -> Outcome:
-    existing = client.get_dashboard(doc["uid"])
-    old = (existing or {}).get("dashboard")
-    meta = (existing or {}).get("meta") or {}
-    if old is not None and _normalised(old) == _normalised(doc) and (meta.get("folderUid") or "") == folder.uid:
-        return Outcome("dashboard", doc["title"], "unchanged", old.get("version"), client.url + meta.get("url", ""))
-    verb = "update" if old is not None else "create"
+def _dashboard(api: DashboardApi, doc: Mapping[str, Any], folder: FolderSpec, dry_run: bool) -> Outcome:
+    stored = api.get_dashboard(doc["uid"])
+    if same_content(stored, doc, folder.uid):
+        assert stored is not None
+        return Outcome("dashboard", doc["title"], "unchanged", stored.version, stored.url)
+    verb = "update" if stored is not None else "create"
     if dry_run:
-        changes = _diff(old, doc) or (f"~ folder {meta.get('folderUid') or '(root)'} -> {folder.uid}",)
-        return Outcome("dashboard", doc["title"], f"would {verb}", diff=changes)
-    saved = client.save_dashboard(doc, folder_uid=folder.uid, message=f"triton_dash {__version__}")
-    return Outcome("dashboard", doc["title"], f"{verb}d", saved.get("version"), client.url + saved.get("url", ""))
+        old = stored.spec if stored is not None else None
+        moved = f"~ folder {(stored.folder_uid if stored else '') or '(root)'} -> {folder.uid}"
+        return Outcome("dashboard", doc["title"], f"would {verb}", diff=_diff(old, doc) or (moved,))
+    saved = api.save_dashboard(doc, folder_uid=folder.uid, message=f"triton_dash {__version__}", stored=stored)
+    return Outcome("dashboard", doc["title"], f"{verb}d", saved.version, saved.url)
 
 
-def _prune(client: GrafanaClient, keep: set[str], folder: FolderSpec, dry_run: bool) -> Iterable[Outcome]:
-    """Delete, in ``folder`` only, dashboards tagged as triton_dash's whose uid is not in ``keep``."""
-    found = client.search_dashboards(folder_uid=folder.uid, tag=MANAGED_TAG)
-    for item in sorted(found, key=lambda i: str(i.get("uid"))):
-        uid = str(item.get("uid") or "")
-        in_folder = (item.get("folderUid") or "") == folder.uid
-        ours = MANAGED_TAG in (item.get("tags") or [])
-        if not uid or uid in keep or not in_folder or not ours:
+def _ours(item: StoredDashboard, folder: FolderSpec) -> bool:
+    """In our folder, marked as triton_dash's (tag, or the /apis label), and managed by nobody else."""
+    marked = MANAGED_TAG in item.tags or item.labels.get(MANAGED_LABEL) == MANAGER
+    return item.folder_uid == folder.uid and marked and not item.managed_by
+
+
+def _prune(api: DashboardApi, keep: set[str], folder: FolderSpec, dry_run: bool) -> Iterable[Outcome]:
+    """Delete, in ``folder`` only, dashboards marked as triton_dash's whose uid is not in ``keep``.
+
+    One that Git Sync, Terraform or another tool manages (``grafana.app/managedBy``) is left alone.
+    """
+    found = api.dashboards_in_folder(folder.uid, MANAGED_TAG)
+    for item in sorted(found, key=lambda i: i.uid):
+        if item.uid in keep or not _ours(item, folder):
             continue
-        title = str(item.get("title") or uid)
         if dry_run:
-            yield Outcome("dashboard", title, "would delete", url=client.url + str(item.get("url") or ""))
+            yield Outcome("dashboard", item.title, "would delete", url=item.url)
             continue
-        client.delete_dashboard(uid)
-        yield Outcome("dashboard", title, "deleted")
+        api.delete_dashboard(item.uid)
+        yield Outcome("dashboard", item.title, "deleted")
 
 
 def push(
@@ -200,23 +203,31 @@ def push(
     folder: FolderSpec,
     dry_run: bool = False,
     prune: bool = False,
+    api: ApiChoice = ApiChoice.AUTO,
+    namespace: str | None = None,
+    org_id: int | None = None,
 ) -> Iterable[Outcome]:
     """Yield one outcome per step; raises :class:`GrafanaError` on the first failure.
 
-    The first outcome names Grafana's version (from ``/api/health``). With
-    ``prune``, dashboards in ``folder`` tagged ``triton-dash`` that are not
+    The first outcome names Grafana's version (from ``/api/health``), the second
+    the API used for folders and dashboards (result ``legacy`` or ``current``).
+    With ``prune``, dashboards in ``folder`` tagged ``triton-dash`` that are not
     among ``dashboards`` are deleted last (listed as "would delete" on a dry run).
     """
+    if namespace:
+        validate.dns_label(namespace, "namespace")
     docs = prepare(dashboards, datasource.uid if datasource else DEFAULT_DATASOURCE_UID)
     health = client.health()
     yield Outcome("grafana", str(health.get("version") or "(version hidden)"), "reachable", url=client.url)
+    chosen = select_api(client, api, namespace=namespace, org_id=org_id)
+    yield Outcome("api", chosen.description, chosen.kind.value)
     if datasource is not None:
         yield _datasource(client, datasource, dry_run)
-    yield _folder(client, folder, dry_run)
+    yield _folder(chosen, folder, dry_run)
     for doc in docs:
-        yield _dashboard(client, doc, folder, dry_run)
+        yield _dashboard(chosen, doc, folder, dry_run)
     if prune:
-        yield from _prune(client, {doc["uid"] for doc in docs}, folder, dry_run)
+        yield from _prune(chosen, {doc["uid"] for doc in docs}, folder, dry_run)
 
 
 def render_table(outcomes: Sequence[Outcome], *, show_diff: bool = False) -> str:
