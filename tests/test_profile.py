@@ -227,3 +227,15 @@ def test_rules_only_one_group(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         groups = yaml.safe_load(out.read_text())["groups"]
         assert len(groups) == 1 and all(kind in rule for rule in groups[0]["rules"])
+
+
+def test_push_builds_the_dashboards_the_profile_describes(fleet_dir: Path) -> None:
+    from .support.grafana_stub import GrafanaState, grafana_stub
+
+    with grafana_stub(GrafanaState()) as (url, state):
+        result = CliRunner().invoke(main, ["push", "--url", url, "--user", "admin", "--password", "admin"],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        stored = json.dumps(state.dashboards)
+    assert "triton-overview" in state.dashboards
+    assert 'cluster=~\\"$cluster\\"' in stored and 'job=~\\"triton-prod\\"' in stored

@@ -11,6 +11,7 @@ from ..grafana.api import ApiChoice
 from ..grafana.client import GrafanaClient, GrafanaError
 from ..grafana.push import DatasourceSpec, FolderSpec, Outcome, load_dashboard_files, outcomes_json, push, render_table
 from ._group import main
+from .config import config_option, profile_from_flags
 from .errors import remember_secret
 
 __all__ = ["push_command"]
@@ -49,14 +50,16 @@ __all__ = ["push_command"]
               help="Delete dashboards in the folder that are tagged triton-dash but no longer defined.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A table, or a JSON list of outcomes for scripts.")
+@config_option
 def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str | None, password: str | None,
                  org_id: int | None, prometheus_url: str, datasource_uid: str, datasource_name: str,
                  no_datasource: bool, folder_title: str, folder_uid: str, ca_bundle: str | None, insecure: bool,
                  timeout: float, retries: int, api: str, namespace: str | None, dry_run: bool, prune: bool,
-                 output_format: str) -> None:
+                 output_format: str, config_path: Path | None) -> None:
     """Push dashboards and the Prometheus datasource to Grafana.
 
-    With no FILES, pushes the built-in dashboards (built in memory); FILES are
+    With no FILES, pushes the built-in dashboards (built in memory, as the
+    profile says: triton-dash.toml here, or --config FILE); FILES are
     compiled dashboard JSON files. Everything is validated before the first
     write; dashboards that already match are not written again. The first
     line of the table names Grafana's version, the second the API used for
@@ -73,7 +76,8 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
                            retries=retries)
     datasource = None if no_datasource else DatasourceSpec(datasource_uid, datasource_name, prometheus_url)
     folder = FolderSpec(folder_uid, folder_title)
-    docs = load_dashboard_files(files) if files else [c.document for c in compile_builtin()]
+    docs = (load_dashboard_files(files) if files
+            else [c.document for c in compile_builtin(profile=profile_from_flags(config_path).profile)])
     done: list[Outcome] = []
 
     def show(show_diff: bool) -> None:
