@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -42,7 +43,7 @@ def write_files(files: Mapping[Path, str]) -> list[Path]:
 
     A failure (or Ctrl-C) while writing the temporary files removes them and
     leaves every existing file as it was; Ctrl-C during the renames is held
-    back until they are done.
+    back until they are done. A file that is replaced keeps its permission bits.
     """
     staged: list[tuple[Path, Path]] = []
     try:
@@ -52,6 +53,8 @@ def write_files(files: Mapping[Path, str]) -> list[Path]:
             staged.append((Path(tmp_name), path))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(tmp_name, stat.S_IMODE(path.stat().st_mode))
     except BaseException:
         for staged_tmp, _ in staged:
             staged_tmp.unlink(missing_ok=True)

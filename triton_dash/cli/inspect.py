@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
+from .. import validate
 from ..check import count_targets, run_check
 from ..check.resolve import Macros
+from ..files import write_files
 from ..lint import RULES as LINT_RULES
 from ..lint import Selection, SelectionError, lint
 from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
 from ..lint.exposition import TypesError, load_types
+from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
+from ..lint.fix import outputs as fix_outputs
 from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
@@ -92,8 +97,14 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.option("--types", "types_files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Metric types for names no catalogue knows: a /metrics scrape or /api/v1/metadata JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show information findings and targets not checked.")
+@click.option("--fix", "fix", is_flag=True,
+              help="Repair what can be repaired, in place (atomic, file mode kept), and report what is left.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="With --fix: write the repaired dashboards into DIR instead of over the inputs.")
+@click.option("--diff", "show_diff", is_flag=True, help="With --fix: print a unified diff and write nothing.")
 def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path | None, select: tuple[str, ...],
-                 ignore: tuple[str, ...], types_files: tuple[Path, ...], verbose: bool) -> None:
+                 ignore: tuple[str, ...], types_files: tuple[Path, ...], verbose: bool, fix: bool, out_dir: Path | None,
+                 show_diff: bool) -> None:
     """Find wrong numbers and dashboard mistakes in any Grafana dashboard, offline.
 
     FILES are Grafana dashboard JSON (compiled, exported, or from the API) or
@@ -108,13 +119,19 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     read the input or the configuration.
 
     \b
+    With --fix, each wrong number is rewritten where its meaning is clear
+    (docs/lint-fix.md): exit 0 when what is left is clean, 1 when findings
+    remain, 2 when an input cannot be read.
+
+    \b
     Examples:
       python -m triton_dash lint their-dashboard.json
       python -m triton_dash lint dashboards/*.json --format json
       python -m triton_dash lint --select correctness --ignore histogram-mixed-layouts their.json
       python -m triton_dash lint --types scrape.prom their.json   # types of names lint does not know
+      python -m triton_dash lint --fix --diff their-dashboard.json
+      python -m triton_dash lint --fix --out fixed/ their-dashboard.json
     """
-    dashboards = load_dashboards(files)
     path = config_path or find_config(Path.cwd())
     try:
         selection = Selection.parse(select, ignore)
@@ -123,7 +140,51 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     except (ConfigError, SelectionError, TypesError) as exc:
         cannot_run(str(exc))
         return
+    if fix or out_dir or show_diff:
+        _fix(files, FixOptions(selection, tuple(exclusions), types), fix, out_dir, show_diff, output_format)
+        return
+    dashboards = load_dashboards(files)
     report = lint(dashboards, exclusions, selection, types)
     click.echo(report.json() if output_format == "json" else report.text(verbose=verbose))
     if report.failing(selection.explicit):
+        click.get_current_context().exit(1)
+
+
+def _fix(files: tuple[Path, ...], options: FixOptions, fix: bool, out_dir: Path | None, show_diff: bool,
+         output_format: str) -> None:
+    """``lint --fix``: repair each file, then write (in place or into --out) or print the diff."""
+    if not fix:
+        raise click.UsageError("--out and --diff go with --fix")
+    if not files:
+        raise click.UsageError("--fix needs the dashboard files to repair")
+    if out_dir is not None and show_diff:
+        raise click.UsageError("--diff writes nothing; leave out --out")
+    try:
+        with progress(len(files), "fixing") as advance:
+            results = []
+            for path in files:
+                results.append(fix_file(path, options))
+                advance(1)
+    except FixError as exc:
+        cannot_run(str(exc))
+        return
+    if show_diff and output_format != "json":
+        click.echo("".join(r.diff() for r in results), nl=False)
+    elif not show_diff:
+        outputs = fix_outputs(results, out_dir)
+        for path in outputs:
+            validate.output_file(path, "fixed dashboard")
+        try:
+            written = write_files(outputs)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}; "
+                                       "nothing was written") from exc
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    if output_format == "json":
+        body = [{**r.as_dict(), **({"diff": r.diff()} if show_diff else {})} for r in results]
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+    elif not show_diff:
+        click.echo(fix_summary(results))
+    if any(r.failed for r in results):
         click.get_current_context().exit(1)

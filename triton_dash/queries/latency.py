@@ -23,16 +23,22 @@ from .requests import executed_request_rate, success_rate
 
 __all__ = [
     "BREAKDOWN_PHASES",
+    "COMPUTE_PHASES",
     "compute_infer_time_per_request",
     "compute_input_time_per_request",
     "compute_output_time_per_request",
+    "compute_time_per_request",
     "latency_breakdown",
+    "load_ratio",
     "overhead_duration_rate",
     "queue_time_per_request",
     "request_time_per_request",
     "summary_quantile",
 ]
 
+#: The three compute phases, each summed over executed requests.
+COMPUTE_PHASES: tuple[Metric, ...] = (m.INFERENCE_COMPUTE_INPUT_DURATION, m.INFERENCE_COMPUTE_INFER_DURATION,
+                                      m.INFERENCE_COMPUTE_OUTPUT_DURATION)
 
 
 def _seconds(metric: Metric, sel: Selector, by: Grouping) -> str:
@@ -66,6 +72,21 @@ def compute_infer_time_per_request(sel: Selector = DEFAULT_SELECTOR, by: Groupin
 def compute_output_time_per_request(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
     """Average output-processing time (s) of a request the model executed."""
     return _compute(m.INFERENCE_COMPUTE_OUTPUT_DURATION, sel, by)
+
+
+def compute_time_per_request(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
+    """Average compute time (s) of a request the model executed: input + infer + output.
+
+    What Triton's removed ``nv_inference_compute_duration_us`` used to count.
+    """
+    phases = " + ".join(sum_rate(metric, sel, by) for metric in COMPUTE_PHASES)
+    return guarded_ratio(f"({phases}) / {US_PER_S}", executed_request_rate(sel, by))
+
+
+def load_ratio(sel: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING) -> str:
+    """Request time over compute time of the average request (>= 1): what the removed
+    ``nv_inference_load_ratio`` showed; 1 means no time was spent outside the model."""
+    return guarded_ratio(f"({request_time_per_request(sel, by)})", f"({compute_time_per_request(sel, by)})")
 
 
 #: The phases of the stacked breakdown, in stacking order, with their counters.

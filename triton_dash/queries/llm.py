@@ -98,12 +98,15 @@ def category_gauge(
 ) -> str:
     """A category gauge summed over pods, one series per category value (never across categories).
 
-    With one value and ``keep_category=False`` the category label is dropped from the result.
+    With one value and ``keep_category=False`` the category label is dropped from the result; with no
+    values, every category is kept, each its own series.
     """
     if metric.kind is not MetricKind.GAUGE or label not in metric.labels:
         raise ValueError(f"{metric.name} is not a gauge with the category label {label!r}")
     if not keep_category and len(values) != 1:
         raise ValueError("dropping the category label needs exactly one category value")
+    if not values:
+        return agg("sum", selected(metric, sel), (*by, label))
     matcher = (label, "=", values[0]) if len(values) == 1 else (label, "=~", "|".join(values))
     return agg("sum", selected(metric, sel, matcher), (*by, label) if keep_category else by)
 
