@@ -3,6 +3,7 @@
     PYTHONPATH=. python benchmarks/lint_corpus.py            # the table
     PYTHONPATH=. python benchmarks/lint_corpus.py --verbose  # and every false positive and miss
     PYTHONPATH=. python benchmarks/lint_corpus.py --format json
+    PYTHONPATH=. python benchmarks/lint_corpus.py --holdout  # the held-out set (tests/fixtures/lint/holdout)
 
 Counting as in LINT-CORPUS-SPEC (tests/support/lint_corpus.py): correctness findings at target
 scope only; TP = a mistake caught by one of its rules, FP = a correctness finding on a correct target
@@ -16,7 +17,7 @@ import json
 import sys
 from collections import Counter
 
-from tests.support.lint_corpus import GROUPS, TARGETS, Score, load_corpus, score, total
+from tests.support.lint_corpus import CORPUS, GROUPS, TARGETS, Score, load_corpus, score, total
 
 
 def _pct(value: float | None) -> str:
@@ -32,9 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", action="store_true", help="list every false positive and miss")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--holdout", action="store_true",
+                        help="the held-out dashboards, judged separately and never tuned on")
     args = parser.parse_args(argv)
 
-    entries = load_corpus()
+    entries = load_corpus(CORPUS.parent / "holdout") if args.holdout else load_corpus()
     scores = {e.slug: score(e) for e in entries}
     groups = {g: total({e.slug: scores[e.slug] for e in entries if e.group == g}) for g in GROUPS}
     overall = total(scores)
