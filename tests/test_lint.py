@@ -65,7 +65,7 @@ def test_cli_exit_codes_and_json(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["lint", str(CLASSIC), "--format", "json"])
     assert bad.exit_code == 1
     body = json.loads(bad.stdout)
-    assert body["errors"] == 14 and body["warnings"] == 6
+    assert body["errors"] == 13 and body["warnings"] == 7
     first = body["findings"][0]
     assert set(first) == {"rule", "severity", "category", "dashboard", "panel", "panel_id", "ref", "expression",
                           "part", "message", "source"}
@@ -87,7 +87,7 @@ def test_exclusions_and_unused_exclusions(tmp_path: Path) -> None:
     unused = [line for line in lines if "unused-exclusion" in line]
     assert unused == [f"WARNING unused-exclusion               {config}: exclusion removed-family "
                       "panel='No such panel' matches no finding: remove it"]
-    assert lines[-1] == "14 errors, 5 warnings in 1 dashboard (2 excluded)"
+    assert lines[-1] == "13 errors, 6 warnings in 1 dashboard (2 excluded)"
 
 
 def test_config_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,7 @@ import yaml
 
 from triton_dash.analysis.sources import Dashboard, load
 from triton_dash.lint import RULES, Finding, lint
+from triton_dash.lint.registry import HYGIENE
 
 __all__ = ["CORPUS", "GROUPS", "HYGIENE_RULES", "SPEC_RULES", "TARGETS", "VERDICTS", "CorpusEntry", "Score",
            "TargetRef", "corpus_targets", "findings_for", "is_correctness", "load_corpus", "score", "total"]
@@ -50,6 +51,10 @@ TARGETS: dict[str, tuple[float | None, float | None]] = {"triton": (0.95, 0.90),
 
 
 def is_correctness(rule: str) -> bool:
+    """Not in the spec's hygiene list, and not a rule the registry itself files under hygiene."""
+    registered = RULES.get(rule)
+    if registered is not None and registered.category == HYGIENE:
+        return False
     return not any(rule == h or (h.endswith("-") and rule.startswith(h)) for h in HYGIENE_RULES)
 
 

@@ -173,8 +173,9 @@ def histogram_quantile_without_le(ctx: TargetContext) -> Iterator[Issue]:
             continue
         grouping = aggregation_labels(strip(node.args[1]))
         if grouping is None:
-            yield Issue("histogram_quantile of raw buckets gives one quantile per pod: sum by (le, model, version) "
-                        "(rate(..._bucket[$__rate_interval])) first")
+            # a warning, not an error: each line is right for its pod (and the only line for one server)
+            yield Issue("histogram_quantile of raw buckets gives one quantile per pod, not the fleet's: sum by (le, "
+                        "model, version) (rate(..._bucket[$__rate_interval])) first", severity=WARNING)
         elif (grouping[0] == "by" and "le" not in grouping[1]) or (grouping[0] == "without" and "le" in grouping[1]):
             yield Issue("the buckets are aggregated without le, so histogram_quantile has no buckets: add le to "
                         "by (...)")
