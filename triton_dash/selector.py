@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from . import validate
-from .metrics import Metric
+from .metrics import DCGM_NAMESPACE_LABEL, Metric
 from .metrics.recorded import cluster_grouping
 
 __all__ = [
@@ -100,6 +100,10 @@ class Selector:
     cluster: str = Var.CLUSTER.ref
     #: Whether the response cache is on (see :class:`ResponseCache`).
     response_cache: ResponseCache = ResponseCache.AUTO
+    #: Where DCGM exporter series name the pod that holds the GPU: ``pod`` (honorLabels: true),
+    #: ``exported_pod`` (honorLabels: false, the shipped ServiceMonitors) or ``pod_name``
+    #: (``--use-old-namespace``); only the ``dcgm`` GPU source reads it.
+    dcgm_pod_label: str = "pod"
 
     def __post_init__(self) -> None:
         """Refuse a bad regex, matcher or duration here, before any query or file is made from it."""
@@ -127,6 +131,10 @@ class Selector:
             validate.re2_regex(self.cluster, "selector cluster")
         if self.offset is not None:
             validate.duration(self.offset, "offset", allow_variables=True)
+        if self.dcgm_pod_label not in DCGM_NAMESPACE_LABEL:
+            raise validate.InvalidValue(f"dcgm_pod_label={self.dcgm_pod_label!r}; use one of "
+                                        f"{', '.join(DCGM_NAMESPACE_LABEL)} (exported_pod when the exporter's "
+                                        "ServiceMonitor keeps honorLabels: false)")
         if not isinstance(self.response_cache, ResponseCache):
             choices = ", ".join(c.value for c in ResponseCache)
             try:
@@ -140,6 +148,11 @@ class Selector:
         """No dashboard variable at all: only the matchers given (for rules, autoscaling and ad-hoc queries)."""
         base = cls(job=job, instance=None, model=model, version=None, gpu=None, rate_interval=rate_interval)
         return base.with_(**changes) if changes else base
+
+    @property
+    def dcgm_namespace_label(self) -> str:
+        """The namespace label that goes with :attr:`dcgm_pod_label`."""
+        return DCGM_NAMESPACE_LABEL[self.dcgm_pod_label]
 
     @property
     def reads_recordings(self) -> bool:

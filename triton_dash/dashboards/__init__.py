@@ -12,7 +12,7 @@ from ..profile import Profile
 from .llm import TRITON_LLM_UID, triton_llm
 from .stack import TRITON_STACK_UID, monitoring_stack
 from .triton import TRITON_OVERVIEW_UID, triton_overview
-from .variables import datasource_variable, label_variable, triton_variables
+from .variables import datasource_variable, gpu_variable, label_variable, triton_variables
 
 
 class DashboardBuilder(Protocol):
@@ -34,6 +34,7 @@ __all__ = [
     "TRITON_STACK_UID",
     "DashboardBuilder",
     "datasource_variable",
+    "gpu_variable",
     "label_variable",
     "monitoring_stack",
     "triton_llm",

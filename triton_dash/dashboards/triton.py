@@ -9,8 +9,9 @@ from __future__ import annotations
 import grafanalib.core as G
 
 from .. import panels as p
+from ..metrics import GpuSource
 from ..metrics.recorded import recorded_name_pattern
-from ..panels import DATASOURCE, DataSource
+from ..panels import DATASOURCE, DataSource, PanelScope
 from ..profile import Profile
 from ..selector import DEFAULT_SELECTOR, Selector
 from .layout import default_dashboard, panel_scope, resolve_profile
@@ -32,7 +33,11 @@ def triton_overview(
     per-model panels read the recorded rates of ``triton-dash rules`` instead of
     raw counters (fast for large fleets; the instance variable then filters only
     the host and GPU panels). ``recording_rules`` and ``cluster_label`` set those
-    two profile keys.
+    two profile keys. With the profile's ``gpu_source = "dcgm"`` the GPU row reads
+    NVIDIA's DCGM exporter instead of Triton's ``nv_gpu_*``, per GPU and MIG
+    instance of the Triton pods (its ``dcgm_pod_label`` says where the exporter's
+    series name the pod), with temperature, XID errors, tensor-core and DRAM
+    activity besides.
     """
     profile = resolve_profile(profile, recording_rules=recording_rules, cluster_label=cluster_label)
     kw = panel_scope(selector, datasource, profile)
@@ -61,10 +66,7 @@ def triton_overview(
             p.traffic_share(**kw), p.error_ratio(**kw, title="Error ratio by version"),
             p.request_time_per_request(**kw, title="Request time by version"),
         ]),
-        G.RowPanel(title="GPU", panels=[
-            p.gpu_vram(**kw), p.gpu_utilization(**kw, width=18), p.gpu_memory_used_ratio(**kw),
-            p.gpu_power(**kw), p.gpu_energy_power(**kw, width=24),
-        ]),
+        _gpu_row(profile.gpu_source, kw),
         G.RowPanel(title="CPU and memory", panels=[
             p.cpu_utilization(**kw), p.host_memory(**kw), p.pinned_memory(**kw),
         ]),
@@ -83,3 +85,17 @@ def triton_overview(
         panels=rows,
         variables=triton_variables(datasource, profile=profile),
     )
+
+
+def _gpu_row(source: GpuSource, kw: PanelScope) -> G.RowPanel:
+    """Triton's own GPU panels, or the DCGM exporter's (the same five, then four only DCGM has)."""
+    if source is GpuSource.DCGM:
+        return G.RowPanel(title="GPU (DCGM exporter)", panels=[
+            p.dcgm_vram(**kw), p.dcgm_utilization(**kw, width=18), p.dcgm_memory_used_ratio(**kw),
+            p.dcgm_power(**kw), p.dcgm_energy_power(**kw), p.dcgm_temperature(**kw),
+            p.dcgm_xid_errors(**kw, width=8), p.dcgm_tensor_active(**kw, width=8), p.dcgm_dram_active(**kw, width=8),
+        ])
+    return G.RowPanel(title="GPU", panels=[
+        p.gpu_vram(**kw), p.gpu_utilization(**kw, width=18), p.gpu_memory_used_ratio(**kw),
+        p.gpu_power(**kw), p.gpu_energy_power(**kw, width=24),
+    ])

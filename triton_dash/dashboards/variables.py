@@ -11,11 +11,13 @@ from collections.abc import Sequence
 import grafanalib.core as G
 
 from .. import metrics as m
+from ..metrics import GpuSource
 from ..panels import DATASOURCE, DataSource
 from ..profile import DEFAULT_DATASOURCE_UID, Profile
 from ..selector import Var, quote
 
-__all__ = ["DEFAULT_DATASOURCE_UID", "cluster_variable", "datasource_variable", "label_variable", "triton_variables"]
+__all__ = ["DEFAULT_DATASOURCE_UID", "cluster_variable", "datasource_variable", "gpu_variable", "label_variable",
+           "triton_variables"]
 
 #: ``refresh`` value meaning "on time range change".
 REFRESH_ON_TIME_RANGE_CHANGE = 2
@@ -56,6 +58,18 @@ def cluster_variable(cluster_label: str, metric: m.Metric = m.UP, datasource: Da
     return label_variable(Var.CLUSTER.value, "Cluster", metric, cluster_label, all_value=".*", datasource=datasource)
 
 
+def gpu_variable(datasource: DataSource = DATASOURCE, cluster_label: str | None = None,
+                 gpu_source: GpuSource = GpuSource.TRITON, dcgm_pod_label: str = "pod") -> G.Template:
+    """The ``gpu`` variable: Triton's ``gpu_uuid`` on the selected servers, or with the ``dcgm`` source the
+    ``UUID`` of every GPU the DCGM exporter sees held by some pod (the panels then keep Triton's)."""
+    outer = ((cluster_label, Var.CLUSTER.value),) if cluster_label else ()
+    if gpu_source is GpuSource.DCGM:
+        return label_variable(Var.GPU.value, "GPU", m.DCGM_FB_USED, "UUID", filters=outer, datasource=datasource,
+                              fixed=((dcgm_pod_label, ".+"),))
+    scope = (*outer, ("job", Var.JOB.value), ("instance", Var.INSTANCE.value))
+    return label_variable(Var.GPU.value, "GPU", m.GPU_MEMORY_TOTAL, "gpu_uuid", filters=scope, datasource=datasource)
+
+
 def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | None = None, *,
                      profile: Profile | None = None) -> list[G.Template]:
     """datasource, (cluster,) job, instance, model, version and gpu, each narrowing the next.
@@ -81,7 +95,8 @@ def triton_variables(datasource: DataSource = DATASOURCE, cluster_label: str | N
         label_variable(Var.MODEL.value, "Model", req, "model", filters=scope, datasource=datasource),
         label_variable(Var.VERSION.value, "Version", req, "version", filters=(*scope, ("model", Var.MODEL.value)),
                        datasource=datasource),
-        label_variable(Var.GPU.value, "GPU", m.GPU_MEMORY_TOTAL, "gpu_uuid", filters=scope, datasource=datasource),
+        gpu_variable(datasource, cluster_label, profile.gpu_source if profile else GpuSource.TRITON,
+                     profile.dcgm_pod_label if profile else "pod"),
         # Health probes have their own scrape job (the blackbox exporter's).
         label_variable(Var.PROBE_JOB.value, "Probe job", m.PROBE_SUCCESS, "job", filters=outer, all_value=".+",
                        datasource=datasource, fixed=probe_job),

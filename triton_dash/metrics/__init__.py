@@ -87,6 +87,7 @@ from .dcgm import (
     DCGM_MEM_COPY_UTIL,
     DCGM_MEMORY_TEMP,
     DCGM_MIG_LABELS,
+    DCGM_NAMESPACE_LABEL,
     DCGM_NVLINK_BANDWIDTH_TOTAL,
     DCGM_PCIE_REPLAY_COUNTER,
     DCGM_PCIE_RX_BYTES,
@@ -109,6 +110,7 @@ from .dcgm import (
     DCGM_XID_ERRORS_COUNT,
     HONOR_LABELS_FALSE_LABELS,
     MIB,
+    GpuSource,
 )
 from .foreign import FOREIGN_FAMILIES
 from .llm import (
@@ -211,6 +213,7 @@ __all__ = [
     "DCGM_MEM_CLOCK",
     "DCGM_MEM_COPY_UTIL",
     "DCGM_MIG_LABELS",
+    "DCGM_NAMESPACE_LABEL",
     "DCGM_NVLINK_BANDWIDTH_TOTAL",
     "DCGM_PCIE_REPLAY_COUNTER",
     "DCGM_PCIE_RX_BYTES",
@@ -280,6 +283,7 @@ __all__ = [
     "VLLM_REQUEST_PROMPT_TOKENS",
     "VLLM_TIME_PER_OUTPUT_TOKEN",
     "VLLM_TIME_TO_FIRST_TOKEN",
+    "GpuSource",
     "Metric",
     "MetricKind",
     "identify",

@@ -32,6 +32,8 @@ Usage::
 
 from __future__ import annotations
 
+import enum
+
 from ._family import SCRAPE, Metric, MetricKind
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "DCGM_MEM_CLOCK",
     "DCGM_MEM_COPY_UTIL",
     "DCGM_MIG_LABELS",
+    "DCGM_NAMESPACE_LABEL",
     "DCGM_NVLINK_BANDWIDTH_TOTAL",
     "DCGM_PCIE_REPLAY_COUNTER",
     "DCGM_PCIE_RX_BYTES",
@@ -75,6 +78,7 @@ __all__ = [
     "DCGM_XID_ERRORS_COUNT",
     "HONOR_LABELS_FALSE_LABELS",
     "MIB",
+    "GpuSource",
 ]
 
 C, G = MetricKind.COUNTER, MetricKind.GAUGE
@@ -94,6 +98,24 @@ DCGM_GPU_LABELS: tuple[str, ...] = (
     "gpu", "UUID", "pci_bus_id", "device", "modelName", "Hostname", "hostname", *DCGM_MIG_LABELS,
     "DCGM_FI_DRIVER_VERSION", *DCGM_POD_LABELS, "pod_name", "pod_namespace", "container_name",
 )
+#: Where the workload's pod name is, once Prometheus stored the series -> where its namespace is:
+#: ``pod`` with ``honorLabels: true``; ``exported_pod`` with ``honorLabels: false`` (the default of the
+#: dcgm-exporter Helm chart and of the GPU Operator's ServiceMonitor); ``pod_name`` with the exporter's
+#: ``--use-old-namespace`` (no clash, so no renaming).
+DCGM_NAMESPACE_LABEL: dict[str, str] = {
+    "pod": "namespace", "exported_pod": "exported_namespace", "pod_name": "pod_namespace",
+}
+
+
+class GpuSource(str, enum.Enum):
+    """Where the GPU panels and alerts read GPUs from (profile key ``gpu_source``)."""
+
+    #: Triton's own ``nv_gpu_*`` (embedded DCGM): none under MIG or with ``--allow-gpu-metrics=false``.
+    TRITON = "triton"
+    #: NVIDIA's DCGM exporter (GPU Operator): per GPU and per MIG instance, attributed to Triton pods.
+    DCGM = "dcgm"
+
+
 #: What a Prometheus scrape with ``honor_labels: false`` (the shipped ServiceMonitors) adds: the
 #: metric's ``pod``/``namespace``/``container`` renamed ``exported_*``, the target's own labels.
 HONOR_LABELS_FALSE_LABELS: tuple[str, ...] = (

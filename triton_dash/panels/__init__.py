@@ -18,6 +18,17 @@ and ``title``, and per-model panels also ``by`` (the grouping)::
 writes clean Grafana JSON.
 """
 
+from .dcgm import (
+    dcgm_dram_active,
+    dcgm_energy_power,
+    dcgm_memory_used_ratio,
+    dcgm_power,
+    dcgm_temperature,
+    dcgm_tensor_active,
+    dcgm_utilization,
+    dcgm_vram,
+    dcgm_xid_errors,
+)
 from .factory import (
     DATASOURCE,
     BucketHeatmap,
@@ -122,6 +133,15 @@ __all__ = [
     "container_cpu",
     "container_memory",
     "cpu_utilization",
+    "dcgm_dram_active",
+    "dcgm_energy_power",
+    "dcgm_memory_used_ratio",
+    "dcgm_power",
+    "dcgm_temperature",
+    "dcgm_tensor_active",
+    "dcgm_utilization",
+    "dcgm_vram",
+    "dcgm_xid_errors",
     "default_heatmap",
     "default_piechart",
     "default_stat",

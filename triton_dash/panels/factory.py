@@ -136,6 +136,7 @@ class Unit(str, enum.Enum):
     REQUESTS_PER_SECOND = "reqps"
     OPS_PER_SECOND = "ops"
     WATTS = "watt"
+    CELSIUS = "celsius"
     CORES = "short"
     SHORT = "short"
     NONE = "none"

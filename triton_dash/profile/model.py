@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .. import validate
+from ..metrics import GpuSource
 from ..selector import DEFAULT_SELECTOR, ResponseCache, Selector, cluster_grouping
 from .alerts import FLEET_SETTINGS, AlertConfig, parse_settings
 
@@ -31,13 +32,6 @@ __all__ = ["DEFAULT_JOB", "DEFAULT_PROBE_JOB", "PROFILE_KEYS", "GpuSource", "Pro
 DEFAULT_JOB = AlertConfig.job
 #: The blackbox exporter's job the readiness alerts use when the profile names none.
 DEFAULT_PROBE_JOB = AlertConfig.probe_job
-
-
-class GpuSource(str, enum.Enum):
-    """Where the GPU panels and alerts read GPU metrics: Triton's ``nv_gpu_*`` or NVIDIA's DCGM exporter."""
-
-    TRITON = "triton"
-    DCGM = "dcgm"
 
 
 @dataclass(frozen=True)
@@ -111,13 +105,13 @@ class Profile:
     def dashboard_selector(self, base: Selector = DEFAULT_SELECTOR) -> Selector:
         """What every panel of a built-in dashboard reads: the variables, recorded or raw, clustered."""
         return base.with_(recording_rules=self.recording_rules, cluster_label=self.cluster_label,
-                          response_cache=self.response_cache)
+                          response_cache=self.response_cache, dcgm_pod_label=self.dcgm_pod_label)
 
     def fixed_selector(self, **matchers: Any) -> Selector:
         """No dashboard variable: the fleet's job and rate window (rules, autoscaling, capacity, SLOs)."""
         chosen: dict[str, Any] = {"job": self.alert_job, "rate_interval": self.rate_window}
         chosen.update(matchers)
-        return Selector.fixed(**chosen, response_cache=self.response_cache)
+        return Selector.fixed(**chosen, response_cache=self.response_cache, dcgm_pod_label=self.dcgm_pod_label)
 
     def grouping(self, by: Sequence[str]) -> tuple[str, ...]:
         """``by`` with the cluster label first: what rules and alerts keep per series."""

@@ -13,6 +13,22 @@ and returns a PromQL string.
     True
 """
 
+from .dcgm import (
+    dcgm_dram_active,
+    dcgm_energy_power,
+    dcgm_memory_free,
+    dcgm_memory_reserved,
+    dcgm_memory_split,
+    dcgm_memory_used,
+    dcgm_memory_used_ratio,
+    dcgm_power_limit,
+    dcgm_power_usage,
+    dcgm_series,
+    dcgm_temperature,
+    dcgm_tensor_active,
+    dcgm_utilization,
+    dcgm_xid_last,
+)
 from .health import endpoints_not_ready, probe_duration, probe_success
 from .latency import (
     BREAKDOWN_PHASES,
@@ -99,6 +115,20 @@ __all__ = [
     "container_cpu_cores",
     "container_memory",
     "cpu_utilization",
+    "dcgm_dram_active",
+    "dcgm_energy_power",
+    "dcgm_memory_free",
+    "dcgm_memory_reserved",
+    "dcgm_memory_split",
+    "dcgm_memory_used",
+    "dcgm_memory_used_ratio",
+    "dcgm_power_limit",
+    "dcgm_power_usage",
+    "dcgm_series",
+    "dcgm_temperature",
+    "dcgm_tensor_active",
+    "dcgm_utilization",
+    "dcgm_xid_last",
     "endpoints_not_ready",
     "error_ratio",
     "executed_request_rate",
