@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from ..profile import PROFILE_FILE, LoadedProfile, Profile, load_profile
+from ..profile.alerts import FLEET_SETTINGS
 from ..profile.model import PROFILE_KEYS
 from ._group import main
 
@@ -58,7 +59,7 @@ def effective(profile: Profile) -> dict[str, Any]:
         if key == "alerts":
             config = profile.alert_config()
             out[key] = {name: getattr(config, name) for name in config.__dataclass_fields__
-                        if name not in ("job", "rate_window", "probe_job", "cluster_label")}
+                        if name not in FLEET_SETTINGS}
         elif key == "lint":
             out[key] = dict(profile.lint)
         else:

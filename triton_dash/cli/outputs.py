@@ -14,6 +14,7 @@ from ..deploy.autoscale import METRICS as SCALING_METRICS
 from ..deploy.compose import StackSettings, provision_files
 from ..deploy.kubernetes import configmap_yaml, pod_monitor_yaml
 from ..grafana.specs import FolderSpec
+from ..metrics import DCGM_NAMESPACE_LABEL, GpuSource
 from ..profile import Profile
 from ..profile.alerts import FLEET_SETTINGS
 from ..profile.load import DEFAULT_ORIGIN
@@ -44,10 +45,18 @@ __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
               help="Multi-cluster fleets: add a cluster variable and a NAME=~\"$cluster\" matcher to every query.")
 @click.option("--response-cache", type=click.Choice([c.value for c in ResponseCache]),
               help="Whether Triton's response cache is on (profile key response_cache; default auto).")
+@click.option("--gpu-source", type=click.Choice([s.value for s in GpuSource]),
+              help="GPU panels from Triton's nv_gpu_* or from NVIDIA's DCGM exporter (GPU Operator, MIG; "
+                   "docs/dcgm.md). Profile key gpu_source; default triton.")
+@click.option("--dcgm-pod-label", type=click.Choice(sorted(DCGM_NAMESPACE_LABEL)),
+              help="With the dcgm GPU source: the label naming the GPU's pod; exported_pod when the exporter's "
+                   "ServiceMonitor keeps honorLabels: false (the shipped ones do). Profile key dcgm_pod_label; "
+                   "default pod.")
 @config_option
 def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
           namespace: str, folder: str, folder_annotation: str, cluster_label: str | None,
-          response_cache: str | None, config_path: Path | None) -> None:
+          response_cache: str | None, gpu_source: str | None, dcgm_pod_label: str | None,
+          config_path: Path | None) -> None:
     """Compile dashboards to Grafana JSON.
 
     With no FILES, compiles the built-in dashboards. FILES are Python files
@@ -65,14 +74,18 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
       python -m triton_dash build my.dashboard.py -o out/
       python -m triton_dash build --format configmap -o k8s/ --namespace monitoring
       python -m triton_dash build --recording-rules --cluster-label cluster -o fleet/
+      python -m triton_dash build --gpu-source dcgm --dcgm-pod-label exported_pod -o gpu-operator/
     """
-    if files and (recording_rules or cluster_label or response_cache):
-        raise click.ClickException("--recording-rules, --cluster-label and --response-cache apply to the built-in "
-                                   "dashboards; in your own files pass selector=Selector(recording_rules=True, "
-                                   "cluster_label=...) to the panels")
+    if files and (recording_rules or cluster_label or response_cache or gpu_source or dcgm_pod_label):
+        raise click.ClickException("--recording-rules, --cluster-label, --response-cache, --gpu-source and "
+                                   "--dcgm-pod-label apply to the built-in dashboards; in your own files pass "
+                                   "selector=Selector(recording_rules=True, cluster_label=..., dcgm_pod_label=...) "
+                                   "to the panels and use the dcgm_* panels")
     profile = profile_from_flags(config_path, recording_rules=(recording_rules or None, "--recording-rules"),
                                  cluster_label=(cluster_label, "--cluster-label"),
-                                 response_cache=(response_cache, "--response-cache")).profile
+                                 response_cache=(response_cache, "--response-cache"),
+                                 gpu_source=(gpu_source, "--gpu-source"),
+                                 dcgm_pod_label=(dcgm_pod_label, "--dcgm-pod-label")).profile
     if not check:
         validate.output_dir(out_dir, "-o/--out")
     compiled = compile_files(files) if files else compile_builtin(profile=profile)
@@ -131,9 +144,17 @@ def provision(out_dir: Path, check: bool, config_path: Path | None) -> None:
 @click.option("--only", type=click.Choice(["recording", "alerts"]),
               help="Write one group: the recordings (evaluate them where the data is, e.g. each cluster's "
                    "Prometheus) or the alerts (e.g. vmalert or the ruler on the central store).")
+@click.option("--gpu-source", type=click.Choice([s.value for s in GpuSource]),
+              help="GPU alerts from Triton's nv_gpu_* or from NVIDIA's DCGM exporter (GPU Operator, MIG; "
+                   "docs/dcgm.md). Profile key gpu_source; default triton.")
+@click.option("--dcgm-pod-label", type=click.Choice(sorted(DCGM_NAMESPACE_LABEL)),
+              help="With the dcgm GPU source: the label naming the GPU's pod; exported_pod when the exporter's "
+                   "ServiceMonitor keeps honorLabels: false (the shipped ones do). Profile key dcgm_pod_label; "
+                   "default pod.")
 @config_option
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
-          check: bool, cluster_label: str | None, only: str | None, config_path: Path | None) -> None:
+          check: bool, cluster_label: str | None, only: str | None, gpu_source: str | None,
+          dcgm_pod_label: str | None, config_path: Path | None) -> None:
     """Write recording and alerting rules built from the panels' own queries.
 
     Every value is checked and every rule parsed as PromQL before the file is written.
@@ -147,8 +168,11 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
       python -m triton_dash rules --set queue_time_seconds=0.25 --set job='triton.*' -o my.rules.yml
       python -m triton_dash rules --format prometheusrule --release prom -o k8s/triton-rules.yaml
       python -m triton_dash rules --only recording -o east.rules.yml   # per cluster; alerts centrally
+      python -m triton_dash rules --gpu-source dcgm --dcgm-pod-label exported_pod -o gpu.rules.yml
     """
-    groups = rule_groups(profile=rules_profile(config_path, overrides(settings), cluster_label))
+    flags = {"gpu_source": (gpu_source, "--gpu-source"), "dcgm_pod_label": (dcgm_pod_label, "--dcgm-pod-label")}
+    groups = rule_groups(profile=rules_profile(config_path, overrides(settings), cluster_label,
+                                               {k: v for k, v in flags.items() if v[0] is not None}))
     if only is not None:
         groups = [groups[0]] if only == "recording" else [groups[1]]
     if output_format == "prometheusrule":
@@ -248,14 +272,18 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
         click.echo(f"wrote {path}")
 
 
-def rules_profile(config_path: Path | None, settings: dict[str, str], cluster_label: str | None) -> Profile:
-    """The profile with ``--set`` applied: the fleet's keys (job, rate_window, probe_job, cluster_label) to the
-    profile itself, every other name to its alert thresholds."""
-    fleet = {name: (value, f"--set {name}") for name, value in settings.items() if name in FLEET_SETTINGS}
+def rules_profile(config_path: Path | None, settings: dict[str, str], cluster_label: str | None,
+                  flags: dict[str, tuple[str | None, str]] | None = None) -> Profile:
+    """The profile with ``--set`` applied: the fleet's keys (job, rate_window, probe_job, cluster_label,
+    gpu_source, dcgm_pod_label) to the profile itself, every other name to its alert thresholds; ``flags``
+    (``--gpu-source``...) override them."""
+    fleet: dict[str, tuple[str | None, str]] = {name: (value, f"--set {name}") for name, value in settings.items()
+                                                if name in FLEET_SETTINGS}
     if "cluster_label" in fleet and not fleet["cluster_label"][0]:
         raise click.BadParameter("cluster_label= is empty; give the external label's name", param_hint="--set")
     if cluster_label is not None:
         fleet["cluster_label"] = (cluster_label, "--cluster-label")
+    fleet.update(flags or {})
     loaded = profile_from_flags(config_path, **fleet)
     thresholds = {name: value for name, value in settings.items() if name not in FLEET_SETTINGS}
     if not thresholds:

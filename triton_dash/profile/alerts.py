@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .. import validate
+from ..metrics import DCGM_NAMESPACE_LABEL, GpuSource
 from ..selector import Selector, cluster_grouping
 
 __all__ = ["ALERT_GROUPING", "FLEET_SETTINGS", "AlertConfig"]
@@ -18,7 +19,7 @@ COUNT_SETTINGS = frozenset({"pending_requests", "llm_waiting_requests"})
 SECONDS_SETTINGS = frozenset({"queue_time_seconds", "ttft_p95_seconds"})
 FACTOR_SETTINGS = frozenset({"canary_factor"})
 #: Settings that are facts of the fleet, not of one alert: in a profile they are top-level keys.
-FLEET_SETTINGS = frozenset({"job", "rate_window", "probe_job", "cluster_label"})
+FLEET_SETTINGS = frozenset({"job", "rate_window", "probe_job", "cluster_label", "gpu_source", "dcgm_pod_label"})
 #: ``for:`` durations that may be 0 (fire at once); pending_for is also a subquery window.
 FOR_SETTINGS = frozenset({"target_down_for", "scrape_missing_for", "error_ratio_for", "queue_time_for",
                           "gpu_memory_for", "stalled_for", "kv_cache_for", "ttft_for", "llm_active_at_max_for",
@@ -57,6 +58,8 @@ class AlertConfig:
     probe_job: str = "triton-health"  #: regex of the blackbox exporter's job probing Triton's health endpoints
     not_ready_for: str = "2m"
     cluster_label: str | None = None  #: external label naming the cluster; alerts and recordings then keep it
+    gpu_source: str = GpuSource.TRITON.value  #: GPU alerts from triton (nv_gpu_*) or dcgm (the DCGM exporter)
+    dcgm_pod_label: str = "pod"  #: dcgm: the label naming the GPU's pod (exported_pod with honorLabels: false)
 
     def __post_init__(self) -> None:
         """Every field is checked here, so a bad value never reaches a rules file."""
@@ -64,9 +67,14 @@ class AlertConfig:
         validate.re2_regex(self.probe_job, "probe_job")
         if self.cluster_label:
             Selector(cluster_label=self.cluster_label)  # the same check as the dashboards'
+        if self.gpu_source not in {s.value for s in GpuSource}:
+            raise validate.InvalidValue(f"gpu_source={self.gpu_source!r} is not one of "
+                                        f"{', '.join(s.value for s in GpuSource)}")
+        if self.dcgm_pod_label not in DCGM_NAMESPACE_LABEL:
+            Selector(dcgm_pod_label=self.dcgm_pod_label)  # the dashboards' check and message
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name == "cluster_label":
+            if item.name in ("cluster_label", "gpu_source", "dcgm_pod_label"):
                 continue
             if item.name in RATIO_SETTINGS:
                 validate.ratio(value, item.name)
@@ -96,7 +104,7 @@ class AlertConfig:
 
     @property
     def selector(self) -> Selector:
-        return Selector.fixed(job=self.job, rate_interval=self.rate_window)
+        return Selector.fixed(job=self.job, rate_interval=self.rate_window, dcgm_pod_label=self.dcgm_pod_label)
 
 
 def parse_settings(overrides: Mapping[str, object]) -> dict[str, Any]:

@@ -99,7 +99,8 @@ class Profile:
         """The alert thresholds, with the fleet's job, probe job, rate window and cluster label."""
         fleet: dict[str, Any] = {"job": self.alert_job, "rate_window": self.rate_window,
                                  "probe_job": self.probe_job if self.probe_job is not None else DEFAULT_PROBE_JOB,
-                                 "cluster_label": self.cluster_label}
+                                 "cluster_label": self.cluster_label, "gpu_source": GpuSource(self.gpu_source).value,
+                                 "dcgm_pod_label": self.dcgm_pod_label}
         return AlertConfig(**fleet, **parse_settings(dict(self.alerts)))
 
     def dashboard_selector(self, base: Selector = DEFAULT_SELECTOR) -> Selector:

@@ -10,6 +10,7 @@ from ..profile.alerts import AlertConfig
 from ..queries.builders import selected
 from ..selector import Selector
 from .alert import alert, model_words, where
+from .gpu_alerts import gpu_alerts
 from .llm_alerts import llm_alerts
 
 __all__ = ["alert_rules"]
@@ -48,14 +49,7 @@ def alert_rules(config: AlertConfig) -> dict[str, Any]:
                "Pending requests keep growing for a Triton model.",
                f"{{{{ $value }}}} requests to {model} are waiting for execution and the backlog has grown "
                f"for {config.pending_for}: arrivals outpace what the model executes."),
-        alert("TritonGpuMemoryHigh",
-               f"{q.gpu_memory_used_ratio(sel, config.with_cluster(('job', 'gpu_uuid')))} "
-               f"> {config.gpu_memory_ratio:g}",
-               config.gpu_memory_for, "warning",
-               "A GPU used by Triton is almost out of memory.",
-               f"GPU {{{{ $labels.gpu_uuid }}}} {where(config)} has {{{{ $value | humanizePercentage }}}} of "
-               f"its memory in use (threshold {config.gpu_memory_ratio:.0%}); the next model load or larger "
-               "batch may fail."),
+        *gpu_alerts(config),
         alert("TritonModelStalled",
                f"{q.success_rate(sel.with_(rate_interval=config.stalled_window), by)} == 0 "
                f"and {q.success_rate(before, by)} > 0",
