@@ -228,3 +228,45 @@ def test_rules_file_with_dcgm_passes_promtool(tmp_path: Path) -> None:
     exprs = [r["expr"] for g in yaml.safe_load(path.read_text())["groups"] for r in g["rules"]
              if r.get("alert") in ("TritonGpuMemoryHigh", "TritonGpuXidError")]
     assert len(exprs) == 2 and all("on (cluster, namespace, pod)" in e for e in exprs)
+
+
+# --- check: the "No data" ladder knows the DCGM families and the pod attribution ---------------------
+
+def _check_dcgm_row(ctx: Context, pod_label: str) -> dict[str, str]:
+    from triton_dash.analysis.sources import Dashboard
+    from triton_dash.check import PrometheusClient, run_check
+    from triton_dash.check.resolve import Macros
+
+    doc = _dcgm_overview(pod_label)
+    titles = _row_titles(doc, DCGM_ROW)
+    report = run_check(PrometheusClient(ctx.prometheus.url), [Dashboard("builtin:triton-overview", doc)],
+                       at=ctx.at, macros=Macros(rate_interval="5s"))
+    return {f"{p.title}:{t.ref_id}": f"{t.status}: {t.detail}" for p in report.panels if p.title in titles
+            for t in p.targets}
+
+
+def test_check_passes_the_dcgm_row_with_the_right_pod_label(scraped: tuple[Context, str]) -> None:
+    ctx, pod_label = scraped
+    results = _check_dcgm_row(ctx, pod_label)
+    assert len(results) == len(oracle.ORACLES)  # every target once (check runs the repeated pie once, gpu=All)
+    assert {k: v for k, v in results.items() if not v.startswith("ok")} == {}
+
+
+def test_check_says_which_pod_label_to_use(scraped: tuple[Context, str]) -> None:
+    """With the other mode's label, check names the fix instead of a bare 'no data'."""
+    ctx, pod_label = scraped
+    results = _check_dcgm_row(ctx, "pod" if pod_label == "exported_pod" else "exported_pod")
+    assert all(v.startswith("no-data") for v in results.values()), results
+    if pod_label == "exported_pod":  # honorLabels false read with pod: the exporter's own pod holds every GPU
+        assert all(f"gpu-operator/{oracle.EXPORTER['pod']}" in v and "dcgm_pod_label='exported_pod'" in v
+                   for v in results.values()), results
+    else:  # honorLabels true read with exported_pod: no series has that label
+        assert all("carries the label exported_pod" in v and "'pod'" in v for v in results.values()), results
+
+
+def test_check_explains_a_missing_profiling_family() -> None:
+    """Never seen: the catalogue's facts say which counters CSV or GPU provides it."""
+    from triton_dash.check.diagnose import _never_seen
+
+    hint = _never_seen(m.DCGM_TENSOR_ACTIVE.name, "1d")
+    assert "DCGM exporter" in hint and "dcp-metrics-included.csv" in hint and "Volta or newer" in hint

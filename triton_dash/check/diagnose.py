@@ -11,6 +11,11 @@ For each selector of an empty query, in order:
    the real scrape interval and the window to use;
 5. every selector has series and every rate is 0: the model is idle (fine).
 
+DCGM exporter families (the ``dcgm`` GPU source) get their own rungs: a pod label
+no series carries (``exported_pod`` behind ``honorLabels: true``, or no
+Kubernetes mode), and a join that finds no Triton pod among the pods holding
+GPUs (which pods hold GPUs, which pods the Triton targets are).
+
     verdict = diagnose(client, "rate(x{job=~\\"triton\\"}[1m])", at=t, lookback=86400)
 """
 
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..analysis.promql import RANGE_FUNCTIONS, SelectorUse, parse, selectors
-from ..metrics import lookup, removed
+from ..metrics import DCGM_NAMESPACE_LABEL, UP, lookup, removed
 from ..prometheus.client import PrometheusClient
 
 __all__ = ["LIVE_WINDOW", "Verdict", "diagnose", "human_duration"]
@@ -87,6 +92,8 @@ def _matcher_culprit(client: PrometheusClient, use: SelectorUse, at: float) -> s
         others = _selector(use.name, use.matchers, skip=label)
         found = client.query(f"count by ({label}) (last_over_time({others}[{LIVE_WINDOW}]))", at)
         values = sorted({labels.get(label, "") for labels, _ in found})
+        if values == [""] and _is_dcgm(use.name) and label in DCGM_NAMESPACE_LABEL:
+            return _no_pod_label(use.name, label)
         if values == [""]:
             return f"no series of {use.name} carries the label {label}, but the query needs {label}{op}\"{value}\""
         shown = ", ".join(v or '""' for v in values[:_MAX_VALUES]) + (" ..." if len(values) > _MAX_VALUES else "")
@@ -96,6 +103,47 @@ def _matcher_culprit(client: PrometheusClient, use: SelectorUse, at: float) -> s
                 f"(or --set {label}=...)")
     return (f"no series of {use.name} matches all of {_selector(use.name, use.matchers)} together; "
             "relax the selection")
+
+
+def _is_dcgm(name: str) -> bool:
+    metric = lookup(name)
+    return metric is not None and metric.source == "dcgm"
+
+
+def _no_pod_label(name: str, label: str) -> str:
+    others = " or ".join(repr(k) for k in DCGM_NAMESPACE_LABEL if k != label)
+    return (f"no series of {name} carries the label {label}: the DCGM exporter's pod is stored elsewhere "
+            f"(honorLabels: true keeps 'pod', the shipped ServiceMonitors' false gives 'exported_pod'; set "
+            f"dcgm_pod_label to {others}), or the exporter is not in Kubernetes mode (--kubernetes, "
+            "DCGM_EXPORTER_KUBERNETES=true), or no pod holds a GPU")
+
+
+def _shown(values: list[str]) -> str:
+    return ", ".join(values[:_MAX_VALUES]) + (" ..." if len(values) > _MAX_VALUES else "") if values else "none"
+
+
+def _dcgm_join(client: PrometheusClient, uses: list[SelectorUse], at: float) -> str | None:
+    """Why DCGM series and Triton's targets share no (namespace, pod): which pods hold GPUs, which are Triton's."""
+    dcgm = next((u for u in uses if _is_dcgm(u.name) and set(u.matchers) & set(DCGM_NAMESPACE_LABEL)), None)
+    triton = next((u for u in uses if u.name == UP.name), None)
+    if dcgm is None or triton is None:
+        return None
+    pod = next(k for k in dcgm.matchers if k in DCGM_NAMESPACE_LABEL)
+    namespace = DCGM_NAMESPACE_LABEL[pod]
+    held = client.query(f"count by ({namespace}, {pod}) (last_over_time({_selector(dcgm.name, dcgm.matchers)}"
+                        f"[{LIVE_WINDOW}]))", at)
+    served = client.query(f"count by (namespace, pod) (last_over_time({_selector(UP.name, triton.matchers)}"
+                          f"[{LIVE_WINDOW}]))", at)
+    gpu_pods = sorted({f"{labels.get(namespace, '')}/{labels.get(pod, '')}" for labels, _ in held})
+    triton_pods = sorted({f"{labels.get('namespace', '')}/{labels.get('pod', '')}" for labels, _ in served})
+    if triton_pods == ["/"]:
+        return ("the selected Triton targets carry no pod and namespace labels, so no DCGM series can be "
+                "attributed to them: the dcgm GPU source needs Kubernetes service discovery (ServiceMonitor or "
+                "PodMonitor) on Triton's scrape")
+    return (f"{dcgm.name} attributes GPUs to the pods {_shown(gpu_pods)} ({namespace}/{pod}), none of them a "
+            f"selected Triton target's pod ({_shown(triton_pods)}): if the DCGM exporter's own pod is listed, "
+            "its ServiceMonitor has honorLabels: false, so set dcgm_pod_label='exported_pod'; otherwise no "
+            "Triton pod holds a GPU the exporter sees")
 
 
 def _ladder(client: PrometheusClient, use: SelectorUse, at: float, lookback: str, lookback_s: float) -> str:
@@ -136,6 +184,9 @@ def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, l
         problem = _window_problem(client, use, at)
         if problem:
             return Verdict("no-data", problem)
+    join = _dcgm_join(client, uses, at)
+    if join:
+        return Verdict("no-data", join)
     rated = [u for u in uses if u.function in RANGE_FUNCTIONS and u.window]
     if all(client.scalar(f"sum({u.function}({_selector(u.name, u.matchers)}[{int(u.window or 0)}s]))", at) == 0
            for u in rated):
