@@ -264,9 +264,14 @@ def test_check_says_which_pod_label_to_use(scraped: tuple[Context, str]) -> None
         assert all("carries the label exported_pod" in v and "'pod'" in v for v in results.values()), results
 
 
-def test_check_explains_a_missing_profiling_family() -> None:
-    """Never seen: the catalogue's facts say which counters CSV or GPU provides it."""
-    from triton_dash.check.diagnose import _never_seen
+def test_check_explains_a_missing_profiling_family(scraped: tuple[Context, str]) -> None:
+    """Never scraped: the catalogue's facts say which counters file and GPU provide the family."""
+    from triton_dash.check import PrometheusClient
+    from triton_dash.check.diagnose import diagnose
 
-    hint = _never_seen(m.DCGM_TENSOR_ACTIVE.name, "1d")
-    assert "DCGM exporter" in hint and "dcp-metrics-included.csv" in hint and "Volta or newer" in hint
+    ctx, _ = scraped
+    verdict = diagnose(PrometheusClient(ctx.prometheus.url), f'{m.DCGM_SM_ACTIVE.name}{{exported_pod!=""}}',
+                       at=ctx.at, lookback="1d", lookback_s=86400)
+    assert verdict.status == "no-data"
+    assert "DCGM exporter" in verdict.hint and "Volta or newer" in verdict.hint
+    assert "'DCGM_FI_PROF_SM_ACTIVE, gauge, ...' uncommented" in verdict.hint
