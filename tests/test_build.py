@@ -15,6 +15,7 @@ from triton_dash import panels
 from triton_dash.build import compile_builtin, compile_files
 from triton_dash.cli import main
 from triton_dash.grafana.finalize import SCHEMA_VERSION, finalize
+from triton_dash.profile import Profile
 
 from .grafana import DASHBOARD_DIR, all_panels, load_dashboards, query_panels
 
@@ -81,7 +82,8 @@ DCGM_OVERVIEW = "triton-overview[gpu_source=dcgm]"
 def _built(stem: str) -> dict[str, Any]:
     """A committed dashboard, or the overview built with the dcgm GPU source (not committed)."""
     if stem == DCGM_OVERVIEW:
-        return next(c.document for c in compile_builtin(gpu_source="dcgm", dcgm_pod_label="exported_pod")
+        dcgm = Profile(gpu_source="dcgm", dcgm_pod_label="exported_pod")
+        return next(c.document for c in compile_builtin(profile=dcgm)
                     if c.stem == "triton-overview")
     return load_dashboards()[stem]
 

@@ -10,9 +10,11 @@ from triton_dash.analysis.promql import SelectorUse, binary_op, parse, selectors
 from triton_dash.analysis.variables import expand, offline_values, targets
 from triton_dash.build import compile_builtin
 from triton_dash.metrics import CATALOGUE, lookup
+from triton_dash.profile import Profile
 
 #: The default build and the dcgm GPU source's (whose overview has the DCGM GPU row instead).
-BUILDS = [*compile_builtin(), *(c for c in compile_builtin(gpu_source="dcgm", dcgm_pod_label="exported_pod")
+DCGM = Profile(gpu_source="dcgm", dcgm_pod_label="exported_pod")
+BUILDS = [*compile_builtin(), *(c for c in compile_builtin(profile=DCGM)
                                 if c.stem == "triton-overview")]
 CASES = [(c.stem, panel, [t["expr"] for p, t in targets(c.document) if p is panel], c.document)
          for c in BUILDS for panel in c.document["panels"] if panel.get("targets")]

@@ -23,6 +23,7 @@ import yaml
 from triton_dash import metrics as m
 from triton_dash import queries as q
 from triton_dash.build import compile_builtin
+from triton_dash.profile import Profile
 from triton_dash.rules import AlertConfig, check_rule_groups, rule_groups, rules_yaml
 from triton_dash.selector import Selector
 
@@ -61,7 +62,7 @@ def scraped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def _dcgm_overview(pod_label: str) -> dict[str, Any]:
-    built = compile_builtin(gpu_source="dcgm", dcgm_pod_label=pod_label)
+    built = compile_builtin(profile=Profile(gpu_source="dcgm", dcgm_pod_label=pod_label))
     return next(c.document for c in built if c.stem == "triton-overview")
 
 
