@@ -73,6 +73,8 @@ CASES = [
     # --- config (the profile)
     case("config-unknown-key", "config", files={"triton-dash.toml": 'jobs = "triton"\n'},
          says=("triton-dash.toml: unknown key 'jobs'", "known keys: job,")),
+    case("config-bad-dcgm-pod-label", "config", files={"triton-dash.toml": 'dcgm_pod_label = "podname"\n'},
+         says="dcgm_pod_label='podname'; use one of pod, exported_pod, pod_name"),
     case("config-bad-toml", "config", files={"triton-dash.toml": "job = \n"}, says="triton-dash.toml: not valid TOML"),
     case("config-bad-cache", "config", files={"triton-dash.toml": 'response_cache = "maybe"\n'},
          says="response_cache='maybe' is not one of auto, on, off"),
@@ -124,7 +126,9 @@ CASES = [
              dashboard = G.Dashboard(title="x", uid="o", panels=[a, b])
          ''')}, says="panels 'A' and 'B' overlap"),
     case("build-recording-rules-with-files", "build", "--recording-rules", "dash.json",
-         says="--cluster-label and --response-cache apply to the built-in dashboards"),
+         says="--gpu-source and --dcgm-pod-label apply to the built-in dashboards"),
+    case("build-gpu-source-with-files", "build", "--gpu-source", "dcgm", "dash.json",
+         says="--gpu-source and --dcgm-pod-label apply to the built-in dashboards"),
     case("build-out-is-a-file", "build", "-o", "afile", says="'afile' is a file", exit=2),
     case("build-out-below-a-file", "build", "-o", "afile/sub", says="which is a file, not a folder"),
     case("build-configmap-bad-namespace", "build", "--format", "configmap", "--namespace", "Bad_NS", "-o", "k8s",
