@@ -138,7 +138,7 @@ CASES = [
     case("build-configmap-folder-newline", "build", "--format", "configmap", "--folder", "a\nb", "-o", "k8s",
          says="folder='a\\nb' contains the control character '\\n'"),
     case("build-cluster-label-with-files", "build", "--cluster-label", "cluster", "dash.json",
-         says="--cluster-label and --response-cache apply to the built-in dashboards"),
+         says="--gpu-source and --dcgm-pod-label apply to the built-in dashboards"),
     case("build-bad-cluster-label", "build", "--cluster-label", "job", says="cluster label='job' is a label Triton"),
     case("rules-bad-cluster-label", "rules", "--cluster-label", "bad label", "-o", "out.yml",
          says="cluster label='bad label' is not a Prometheus label name"),
