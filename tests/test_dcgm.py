@@ -3,7 +3,8 @@
 A real Prometheus scrapes, on 127.0.0.1, the DCGM exporter fixture (written from the
 exporter's documented format: tests/fixtures/README.md) and two Triton pods, with the
 exporter's ServiceMonitor setting ``honorLabels: false`` (the shipped ones; the pod is
-then in ``exported_pod``) or ``true`` (``pod``). The scenario has a pod with two GPUs,
+then in ``exported_pod``) or ``true`` (``pod``); VictoriaMetrics' own scraper does the
+same with ``honorLabels: false``. The scenario has a pod with two GPUs,
 a MIG GPU whose two instances two pods hold (one of them no Triton target, with the
 same pod name in another namespace) and a GPU no pod holds (tests/support/oracle_dcgm.py).
 """
@@ -31,12 +32,15 @@ from .support import oracle_dcgm as oracle
 from .support.dcgm_exporter import DCGM_FIXTURE, prometheus_config, serving
 from .support.harness import Context, cases, evaluate, judge
 from .support.prometheus import Prometheus, run_prometheus
+from .support.victoria import run_victoria
 from .support.tools import require_binary
 
 pytestmark = pytest.mark.prometheus
 DCGM_ROW = "GPU (DCGM exporter)"
 #: honorLabels of the exporter's ServiceMonitor -> the dcgm_pod_label that goes with it.
 MODES = {False: "exported_pod", True: "pod"}
+#: (engine, honorLabels): both modes on Prometheus; VictoriaMetrics' own scraper with the shipped default.
+SETUPS = [("prometheus", False), ("prometheus", True), ("victoria-metrics", False)]
 
 
 def _wait_for_scrapes(prom: Prometheus, timeout: float = 60) -> float:
@@ -51,12 +55,15 @@ def _wait_for_scrapes(prom: Prometheus, timeout: float = 60) -> float:
     raise AssertionError("Prometheus did not scrape the exporter and the Triton pods in time")
 
 
-@pytest.fixture(scope="module", params=sorted(MODES), ids=lambda honor: f"honorLabels={str(honor).lower()}")
+@pytest.fixture(scope="module", params=SETUPS, ids=lambda s: f"{s[0]}-honorLabels={str(s[1]).lower()}")
 def scraped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Context, str]]:
-    """(a Context on a Prometheus that scrapes the scenario, the dcgm_pod_label that goes with it)."""
-    honor: bool = request.param
-    workdir: Path = tmp_path_factory.mktemp(f"dcgm-honor-{honor}")
-    with serving() as port, run_prometheus(prometheus_config(port, honor_labels=honor), workdir) as prom:
+    """(a Context on a Prometheus, or VictoriaMetrics, that scrapes the scenario, the dcgm_pod_label that goes
+    with it)."""
+    engine, honor = request.param
+    workdir: Path = tmp_path_factory.mktemp(f"dcgm-{engine}-honor-{honor}")
+    with serving() as port, (run_prometheus(prometheus_config(port, honor_labels=honor), workdir)
+                             if engine == "prometheus" else
+                             run_victoria(workdir, scrape_config=prometheus_config(port, honor_labels=honor))) as prom:
         at = _wait_for_scrapes(prom)
         yield Context(prom, at=at, rate_interval="5s"), MODES[honor]
 

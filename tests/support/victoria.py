@@ -39,11 +39,16 @@ def to_import_format(openmetrics: str) -> bytes:
 
 
 @contextlib.contextmanager
-def run_victoria(workdir: Path) -> Iterator[Prometheus]:
+def run_victoria(workdir: Path, scrape_config: str | None = None) -> Iterator[Prometheus]:
+    """Start VictoriaMetrics on a free loopback port; with ``scrape_config`` (Prometheus' format) it scrapes too."""
     binary = require_binary("victoria-metrics")
     url = f"http://127.0.0.1:{free_port()}"
     args = [binary, f"-storageDataPath={workdir / 'vm-data'}", f"-httpListenAddr={url.removeprefix('http://')}",
             "-retentionPeriod=100y", "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=ERROR"]
+    if scrape_config is not None:
+        config_file = workdir / "promscrape.yml"
+        config_file.write_text(scrape_config, encoding="utf-8")
+        args.append(f"-promscrape.config={config_file}")
     with _serving(args, url, workdir / "victoria-metrics.log", "victoria-metrics", timeout=60):
         yield Prometheus(url)
 
