@@ -32,8 +32,8 @@ from .support import oracle_dcgm as oracle
 from .support.dcgm_exporter import DCGM_FIXTURE, prometheus_config, serving
 from .support.harness import Context, cases, evaluate, judge
 from .support.prometheus import Prometheus, run_prometheus
-from .support.victoria import run_victoria
 from .support.tools import require_binary
+from .support.victoria import run_victoria
 
 pytestmark = pytest.mark.prometheus
 DCGM_ROW = "GPU (DCGM exporter)"
