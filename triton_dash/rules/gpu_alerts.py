@@ -18,9 +18,15 @@ from .alert import alert, where
 
 __all__ = ["gpu_alerts"]
 
-_DCGM_WHERE = ("GPU {{ $labels.gpu }} ({{ $labels.UUID }}{{ if $labels.GPU_I_ID }}, MIG instance "
-               "{{ $labels.GPU_I_PROFILE }} {{ $labels.GPU_I_ID }}{{ end }}) of Triton pod "
-               "{{ $labels.namespace }}/{{ $labels.pod }}")
+
+
+def _dcgm_where(config: AlertConfig) -> str:
+    """Which GPU or MIG instance of which Triton pod (and cluster), for a DCGM alert's description."""
+    cluster = (f"{{{{ with $labels.{config.cluster_label} }}}} in cluster {{{{ . }}}}{{{{ end }}}}"
+               if config.cluster_label else "")
+    return ("GPU {{ $labels.gpu }} ({{ $labels.UUID }}{{ if $labels.GPU_I_ID }}, MIG instance "
+            "{{ $labels.GPU_I_PROFILE }} {{ $labels.GPU_I_ID }}{{ end }}) of Triton pod "
+            f"{{{{ $labels.namespace }}}}/{{{{ $labels.pod }}}}{cluster}")
 
 
 def gpu_alerts(config: AlertConfig) -> list[dict[str, Any]]:
@@ -38,7 +44,7 @@ def gpu_alerts(config: AlertConfig) -> list[dict[str, Any]]:
 
 
 def _dcgm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
-    sel = config.selector
+    sel, where_ = config.selector, _dcgm_where(config)
     if config.cluster_label:  # join DCGM to Triton within one cluster, and keep the cluster in the alert
         sel = sel.with_(cluster_label=config.cluster_label, cluster=".+")
     return [
@@ -46,11 +52,11 @@ def _dcgm_alerts(config: AlertConfig) -> list[dict[str, Any]]:
               f"{q.dcgm_memory_used_ratio(sel, DCGM_INSTANCE_GROUPING)} > {config.gpu_memory_ratio:g}",
               config.gpu_memory_for, "warning",
               "A GPU (or MIG instance) used by Triton is almost out of memory.",
-              f"{_DCGM_WHERE} has {{{{ $value | humanizePercentage }}}} of its memory in use (threshold "
+              f"{where_} has {{{{ $value | humanizePercentage }}}} of its memory in use (threshold "
               f"{config.gpu_memory_ratio:.0%}, DCGM exporter); the next model load or larger batch may fail."),
         alert("TritonGpuXidError", f"{q.dcgm_xid_last(sel, DCGM_INSTANCE_GROUPING)} > 0", "0m", "critical",
               "A GPU used by Triton reported an XID error.",
-              f"{_DCGM_WHERE} last reported XID {{{{ $value }}}} (DCGM_FI_DEV_XID_ERRORS, a code: look it up in "
+              f"{where_} last reported XID {{{{ $value }}}} (DCGM_FI_DEV_XID_ERRORS, a code: look it up in "
               "NVIDIA's XID catalogue). Most XIDs (for example 48, 79) need the pod moved and the GPU "
               "drained and reset; the alert lasts while the exporter keeps reporting that code."),
     ]
