@@ -228,9 +228,8 @@ def test_readiness_of_a_real_triton_and_an_unloaded_model(window: Window) -> Non
         time.sleep(0.5)
     time.sleep(1.5)
     at = time.time()
-    truth = {path: value for path, value in
-             {dict(labels)["instance"].split(str(window.http_port), 1)[1]: v for labels, v in
-              window.prometheus.query('probe_success{job="triton-health"}', at=at).items()}.items()}
+    truth = {dict(labels)["instance"].split(str(window.http_port), 1)[1]: v for labels, v in
+             window.prometheus.query('probe_success{job="triton-health"}', at=at).items()}
     panels = {p["title"]: p for p in query_panels(OVERVIEW)}
     ctx = Context(window.prometheus, at=at)
     got = evaluate(ctx, OVERVIEW, panels["Probe success by endpoint"]["targets"][0]["expr"], {})
