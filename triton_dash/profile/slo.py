@@ -32,9 +32,10 @@ from .. import validate
 from ..metrics import CATALOGUE, FIRST_RESPONSE_HISTOGRAM, VLLM_E2E_LATENCY, VLLM_TIME_TO_FIRST_TOKEN, Metric
 
 __all__ = [
-    "DEFAULT_EXCLUDED_REASONS", "DEFAULT_JOB", "DEFAULT_MODEL", "DEFAULT_WINDOW", "FAILURE_REASONS", "HISTOGRAMS",
-    "SLO", "SLO_KEYS", "WINDOWS", "AvailabilitySLO", "LatencyHistogram", "LatencySLO", "SloKind",
-    "le_spellings", "parse_latency_flag", "parse_slo_tables",
+    "BURN_WINDOWS", "DEFAULT_EXCLUDED_REASONS", "DEFAULT_JOB", "DEFAULT_MODEL", "DEFAULT_WINDOW",
+    "FAILURE_REASONS", "HISTOGRAMS", "SLO", "SLO_KEYS", "WINDOWS", "AvailabilitySLO", "BurnWindow",
+    "LatencyHistogram", "LatencySLO", "SloKind", "burn_factor", "le_spellings", "parse_latency_flag",
+    "parse_slo_tables",
 ]
 
 #: The SLO periods the SRE workbook's window table is written for.
@@ -216,6 +217,32 @@ class LatencySLO(_Common):
 
 
 SLO = AvailabilitySLO | LatencySLO
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    """One row of the SRE workbook's table: spend ``budget_share`` of the budget in ``long``, still on ``short``."""
+
+    severity: str
+    long: str
+    short: str
+    budget_share: float
+    for_: str
+
+
+#: The SRE workbook, chapter 5, table 5-8 plus its 1d/2h ticket pair (Sloth and kubernetes-mixin ship it too).
+BURN_WINDOWS: tuple[BurnWindow, ...] = (
+    BurnWindow("page", "1h", "5m", 0.02, "2m"),
+    BurnWindow("page", "6h", "30m", 0.05, "2m"),
+    BurnWindow("ticket", "1d", "2h", 0.10, "15m"),
+    BurnWindow("ticket", "3d", "6h", 0.10, "15m"),
+)
+
+
+def burn_factor(slo: SLO, window: BurnWindow) -> float:
+    """The burn rate that spends ``window.budget_share`` of the budget in ``window.long``: 14.4 for 2 % in 1 h."""
+    hours = validate.duration_seconds(window.long) / 3600
+    return round(window.budget_share * slo.period_hours / hours, 6)
 
 #: The keys of a profile ``[[slo]]`` table.
 SLO_KEYS: dict[str, str] = {

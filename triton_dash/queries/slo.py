@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import metrics as m
+from .. import validate
+from ..metrics import slo as ms
 from ..profile.slo import SLO, AvailabilitySLO, LatencySLO
 from ..selector import MODEL_GROUPING, Selector
 from .builders import guarded_ratio, sum_rate
@@ -30,24 +32,25 @@ from .builders import guarded_ratio, sum_rate
 __all__ = [
     "ALERT_WINDOWS", "BAD_RATE", "CURRENT_BURN_RATE", "ERROR_BUDGET", "ERROR_RATIO", "OBJECTIVE",
     "PERIOD_BURN_RATE", "PERIOD_ERROR_BUDGET_REMAINING", "PERIOD_SLI", "TIME_PERIOD_DAYS", "VALID_RATE",
-    "bad_rate", "budget_remaining", "burn_rate", "error_ratio", "period_error_ratio", "recorded", "slo_matchers",
-    "time_to_exhaustion", "valid_rate",
+    "bad_rate", "budget_remaining", "burn_rate", "burn_threshold", "error_ratio", "per_slo", "period_error_ratio", "recorded", "slo_matchers",
+    "time_to_exhaustion", "valid_rate", "window_hours",
 ]
 
 #: The windows the SRE workbook's alerts read (page 1h/5m, 6h/30m; ticket 1d/2h, 3d/6h).
-ALERT_WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+ALERT_WINDOWS: tuple[str, ...] = ms.SLO_WINDOWS
 #: Recorded names (``level:metric:operation``); ``ERROR_RATIO + window``.
-ERROR_RATIO = "slo:triton_request_error:ratio_rate"
+ERROR_RATIO = ms.ERROR_RATIO_PREFIX
+#: Only the rules read these two (the window-long ratio sums them).
 BAD_RATE = "slo:triton_request_bad:rate5m"
 VALID_RATE = "slo:triton_request_valid:rate5m"
-OBJECTIVE = "slo:objective:ratio"
-ERROR_BUDGET = "slo:error_budget:ratio"
-TIME_PERIOD_DAYS = "slo:time_period:days"
-PERIOD_SLI = "slo:period_sli:ratio"
+OBJECTIVE = ms.OBJECTIVE.name
+ERROR_BUDGET = ms.ERROR_BUDGET.name
+TIME_PERIOD_DAYS = ms.TIME_PERIOD_DAYS.name
+PERIOD_SLI = ms.PERIOD_SLI.name
 PERIOD_BURN_RATE = "slo:period_burn_rate:ratio"
-PERIOD_ERROR_BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio"
+PERIOD_ERROR_BUDGET_REMAINING = ms.PERIOD_ERROR_BUDGET_REMAINING.name
 #: The burn rate over the last hour.
-CURRENT_BURN_RATE = "slo:current_burn_rate:ratio"
+CURRENT_BURN_RATE = ms.CURRENT_BURN_RATE.name
 #: The window whose burn rate is "current" (time to exhaustion, the current-burn recording).
 CURRENT_WINDOW = "1h"
 
@@ -115,10 +118,23 @@ def period_error_ratio(window: str, matchers: str) -> str:
     return guarded_ratio(bad, valid)
 
 
+def per_slo(name: str, matchers: str) -> str:
+    """A metadata series, one per SLO: ``max by (slo)``, as every cluster of a global view records its own copy."""
+    return f"max by (slo) ({name}{_slo_only(matchers)})"
+
+
+def window_hours(window: str) -> float:
+    return validate.duration_seconds(window) / 3600
+
+
 def burn_rate(window: str, slo_matchers_: str) -> str:
     """How fast the budget burns over ``window``: the recorded error ratio / the SLO's error budget."""
-    return (f"{ERROR_RATIO}{window}{slo_matchers_} / on (slo) group_left () "
-            f"{ERROR_BUDGET}{_slo_only(slo_matchers_)}")
+    return f"{ERROR_RATIO}{window}{slo_matchers_} / on (slo) group_left () {per_slo(ERROR_BUDGET, slo_matchers_)}"
+
+
+def burn_threshold(long: str, budget_share: float, matchers: str) -> str:
+    """The burn rate that spends ``budget_share`` of the budget in ``long``, from the SLO's recorded period."""
+    return f"{per_slo(TIME_PERIOD_DAYS, matchers)} * 24 * {budget_share:g} / {window_hours(long):g}"
 
 
 def budget_remaining(matchers: str) -> str:
@@ -129,7 +145,7 @@ def budget_remaining(matchers: str) -> str:
 def time_to_exhaustion(matchers: str) -> str:
     """Seconds until the budget left is spent at the last hour's burn rate; none while nothing burns."""
     return (f"clamp_min({PERIOD_ERROR_BUDGET_REMAINING}{matchers}, 0) * on (slo) group_left () "
-            f"({TIME_PERIOD_DAYS}{_slo_only(matchers)} * 86400) / ({CURRENT_BURN_RATE}{matchers} > 0)")
+            f"({per_slo(TIME_PERIOD_DAYS, matchers)} * 86400) / ({CURRENT_BURN_RATE}{matchers} > 0)")
 
 
 def _slo_only(matchers: str) -> str:

@@ -24,44 +24,18 @@ Burn-rate thresholds come from the objective and the window:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .. import validate
-from ..profile.slo import SLO, LatencySLO
+from ..profile.slo import BURN_WINDOWS, SLO, BurnWindow, LatencySLO, burn_factor
 from ..queries import slo as q
 
+#: The workbook table lives with the SLO definitions; re-exported here for the rules' readers.
 __all__ = ["ALERT_NAME", "BURN_WINDOWS", "DEFAULT_RUNBOOK", "BurnWindow", "burn_factor", "slo_rule_groups"]
 
 ALERT_NAME = "TritonErrorBudgetBurn"
 #: Where the alerts point when no runbook URL is configured.
 DEFAULT_RUNBOOK = "docs/slo.md#when-an-slo-alert-fires"
-
-
-@dataclass(frozen=True)
-class BurnWindow:
-    """One row of the SRE workbook's table: spend ``budget_share`` of the budget in ``long``, still on ``short``."""
-
-    severity: str
-    long: str
-    short: str
-    budget_share: float
-    for_: str
-
-
-#: The SRE workbook, chapter 5, table 5-8 plus its 1d/2h ticket pair (Sloth and kubernetes-mixin ship it too).
-BURN_WINDOWS: tuple[BurnWindow, ...] = (
-    BurnWindow("page", "1h", "5m", 0.02, "2m"),
-    BurnWindow("page", "6h", "30m", 0.05, "2m"),
-    BurnWindow("ticket", "1d", "2h", 0.10, "15m"),
-    BurnWindow("ticket", "3d", "6h", 0.10, "15m"),
-)
-
-
-def burn_factor(slo: SLO, window: BurnWindow) -> float:
-    """The burn rate that spends ``window.budget_share`` of the budget in ``window.long``: 14.4 for 2 % in 1 h."""
-    hours = validate.duration_seconds(window.long) / 3600
-    return round(window.budget_share * slo.period_hours / hours, 6)
 
 
 def _by(cluster_label: str | None) -> tuple[str, ...]:
