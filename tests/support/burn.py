@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from triton_dash.profile.slo import SLO, AvailabilitySLO, LatencySLO
-from triton_dash.profile.slo import BURN_WINDOWS, burn_factor
+from triton_dash.profile.slo import BURN_WINDOWS, SLO, AvailabilitySLO, LatencySLO, burn_factor
 from triton_dash.validate import duration_seconds
 
 REASONS = ("REJECTED", "CANCELED", "BACKEND", "OTHER")

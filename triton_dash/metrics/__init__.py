@@ -22,6 +22,7 @@ Usage::
 
 from __future__ import annotations
 
+from . import slo
 from ._family import (
     BACKENDS,
     HISTOGRAM_PARTS,
@@ -131,7 +132,6 @@ from .llm import (
     VLLM_TIME_PER_OUTPUT_TOKEN,
     VLLM_TIME_TO_FIRST_TOKEN,
 )
-from . import slo
 from .slo import SLO_FAMILIES
 from .unread import UNREAD_FAMILIES
 
