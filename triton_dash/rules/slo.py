@@ -84,10 +84,10 @@ def _burning(slo: SLO, window: BurnWindow) -> str:
 
 def _what(slo: SLO) -> str:
     if isinstance(slo, LatencySLO):
-        return (f"{slo.objective:g} % of responses within {slo.histogram.show(slo.threshold)} "
-                f"({slo.histogram.metric.name})")
-    excluded = f", {'/'.join(slo.excluded_reasons)} failures not counted" if slo.excluded_reasons else ""
-    return f"{slo.objective:g} % of requests succeed{excluded}"
+        return (f"{slo.objective:g} % of requests within {slo.histogram.show(slo.threshold)} by "
+                f"{slo.histogram.metric.name} over {slo.window}")
+    excluded = f" ({'/'.join(slo.excluded_reasons)} failures not counted)" if slo.excluded_reasons else ""
+    return f"{slo.objective:g} % of requests succeed over {slo.window}{excluded}"
 
 
 #: The budget left, looked up when the alert is sent (Prometheus and vmalert both have ``query``).
@@ -109,7 +109,7 @@ def _alert(slo: SLO, severity: str) -> dict[str, Any]:
             "summary": f"{{{{ $labels.model }}}} version {{{{ $labels.version }}}} burns its {slo.name} error "
                        "budget too fast.",
             "description": (
-                f"SLO {slo.name}: {_what(slo)} over {slo.window}. The error budget burns "
+                f"SLO {slo.name}: {_what(slo)}. The error budget burns "
                 "{{ printf \"%.1f\" $value }} times as fast as the SLO allows over the alert's long window "
                 f"(fires at {pairs}: {spent}). Budget left over {slo.window}: {_BUDGET_LEFT}."),
             "runbook_url": slo.runbook_url or DEFAULT_RUNBOOK,
