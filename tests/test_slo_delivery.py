@@ -94,3 +94,12 @@ def test_slo_page_reaches_the_webhook(tmp_path: Path) -> None:
     # half of the requests that count fail (CANCELED excluded): error ratio 0.5, burn rate 500
     assert "burns 500.0 times as fast" in description, description
     assert "Budget left over 30d: -4.99e+04%." in description, description
+    assert _documented() == {k: alert[k] for k in ("status", "labels", "annotations")}
+
+
+def _documented() -> dict[str, Any]:
+    """The example in docs/slo.md: what Alertmanager delivered, as it delivered it."""
+    text = (Path(__file__).parent.parent / "docs" / "slo.md").read_text(encoding="utf-8")
+    block = text.split("## An alert as Alertmanager delivers it", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    example = json.loads(block)
+    return {k: example[k] for k in ("status", "labels", "annotations")}
