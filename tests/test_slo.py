@@ -230,3 +230,26 @@ def test_promtool_checks_the_rules(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 57 rules found" in result.stdout
     assert DEFAULT_RUNBOOK in path.read_text() and isinstance(LATENCY, LatencySLO)
+
+
+def test_clusters_keep_their_label(tmp_path: Path) -> None:
+    """With --cluster-label, the same model burning in two clusters pages once per cluster, labelled with it;
+    the recordings keep the label."""
+    scenario = SCENARIOS["burn_20_pages"]
+    page = _first("burn_20_pages", "page")
+    assert page is not None
+    path = tmp_path / "cluster.rules.yml"
+    path.write_text(rules_yaml(slo_rule_groups([scenario.slo], cluster_label="cluster"), command="slo"))
+    document = promtool_test(scenario, path, [page - 1, page])
+    test = document["tests"][0]
+    test["input_series"] = [{**item, "series": item["series"].replace("{", f'{{cluster="{cluster}",', 1)}
+                            for cluster in ("east", "west") for item in test["input_series"]]
+    for check in test["alert_rule_test"]:
+        check["exp_alerts"] = [{**alert, "exp_labels": {**alert["exp_labels"], "cluster": cluster}}
+                               for cluster in ("east", "west") for alert in check["exp_alerts"]]
+    assert len(test["alert_rule_test"][1]["exp_alerts"]) == 4  # page and ticket, in each cluster
+    name = f"{q.ERROR_RATIO}1h"
+    test["promql_expr_test"] = [{"expr": f"count by (cluster) ({name})", "eval_time": f"{page}m", "exp_samples": [
+        {"labels": f'{{cluster="{c}"}}', "value": 1} for c in ("east", "west")]}]
+    result = run_promtool(document, tmp_path)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]

@@ -33,7 +33,7 @@ __all__ = [
     "ALERT_WINDOWS", "BAD_RATE", "CURRENT_BURN_RATE", "ERROR_BUDGET", "ERROR_RATIO", "OBJECTIVE",
     "PERIOD_BURN_RATE", "PERIOD_ERROR_BUDGET_REMAINING", "PERIOD_SLI", "TIME_PERIOD_DAYS", "VALID_RATE",
     "bad_rate", "budget_remaining", "burn_rate", "burn_threshold", "error_ratio", "per_slo", "period_error_ratio",
-    "recorded", "slo_matchers", "time_to_exhaustion", "valid_rate", "window_hours",
+    "slo_matchers", "time_to_exhaustion", "valid_rate", "window_hours",
 ]
 
 #: The windows the SRE workbook's alerts read (page 1h/5m, 6h/30m; ticket 1d/2h, 3d/6h).
@@ -100,10 +100,6 @@ def slo_matchers(slo_name: str, model: str | None = None, cluster_label: str | N
     if cluster_label:
         parts.append(f'{cluster_label}=~"{cluster}"')
     return "{" + ", ".join(parts) + "}"
-
-
-def recorded(name: str, matchers: str) -> str:
-    return f"{name}{matchers}"
 
 
 def period_error_ratio(window: str, matchers: str) -> str:

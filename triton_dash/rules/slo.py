@@ -90,13 +90,16 @@ def _what(slo: SLO) -> str:
     return f"{slo.objective:g} % of requests succeed over {slo.window}{excluded}"
 
 
-#: The budget left, looked up when the alert is sent (Prometheus and vmalert both have ``query``).
-_BUDGET_LEFT = ('{{ with printf "' + q.PERIOD_ERROR_BUDGET_REMAINING
-                + '{slo=%q, model=%q, version=%q}" $labels.slo $labels.model $labels.version | query }}'
-                '{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}')
+def _budget_left(cluster_label: str | None) -> str:
+    """The budget left, looked up when the alert is sent (Prometheus and vmalert both have ``query``)."""
+    keys = ("slo", "model", "version", *((cluster_label,) if cluster_label else ()))
+    matchers = ", ".join(f"{key}=%q" for key in keys)
+    values = " ".join(f"$labels.{key}" for key in keys)
+    return (f'{{{{ with printf "{q.PERIOD_ERROR_BUDGET_REMAINING}{{{matchers}}}" {values} | query }}}}'
+            "{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}")
 
 
-def _alert(slo: SLO, severity: str) -> dict[str, Any]:
+def _alert(slo: SLO, severity: str, cluster_label: str | None) -> dict[str, Any]:
     windows = [w for w in BURN_WINDOWS if w.severity == severity]
     pairs = "; or ".join(f"{burn_factor(slo, w):g}x over {w.long} and {w.short}" for w in windows)
     spent = ", ".join(f"{w.budget_share:.0%} of the budget in {w.long}" for w in windows)
@@ -111,7 +114,7 @@ def _alert(slo: SLO, severity: str) -> dict[str, Any]:
             "description": (
                 f"SLO {slo.name}: {_what(slo)}. The error budget burns "
                 "{{ printf \"%.1f\" $value }} times as fast as the SLO allows over the alert's long window "
-                f"(fires at {pairs}: {spent}). Budget left over {slo.window}: {_BUDGET_LEFT}."),
+                f"(fires at {pairs}: {spent}). Budget left over {slo.window}: {_budget_left(cluster_label)}."),
             "runbook_url": slo.runbook_url or DEFAULT_RUNBOOK,
         },
     }
@@ -126,5 +129,5 @@ def slo_rule_groups(slos: Sequence[SLO], cluster_label: str | None = None) -> li
     groups: list[dict[str, Any]] = []
     for slo in slos:
         groups += [_sli_group(slo, by), _meta_group(slo),
-                   _group(slo, "alerts", [_alert(slo, "page"), _alert(slo, "ticket")])]
+                   _group(slo, "alerts", [_alert(slo, "page", cluster_label), _alert(slo, "ticket", cluster_label)])]
     return groups
