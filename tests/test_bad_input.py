@@ -234,7 +234,9 @@ CASES = [
     case("slo-bad-runbook", "slo", "--availability", "99.9", "--runbook-url", "wiki/slo", "-o", "slo.yml",
          says=("--runbook-url", "has no scheme")),
     case("slo-bad-cluster-label", "slo", "--availability", "99.9", "--cluster-label", "bad label", "-o", "slo.yml",
-         says="--cluster-label"),
+         says="cluster label='bad label' is not a Prometheus label name"),
+    case("slo-bad-job-regex", "slo", "--availability", "99.9", "--job", "(", "-o", "slo.yml",
+         says="is not a valid regex"),
     case("slo-out-below-a-file", "slo", "--availability", "99.9", "-o", "afile/x.yml",
          says="which is a file, not a folder"),
     # --- provision

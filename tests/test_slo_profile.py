@@ -35,7 +35,7 @@ def test_tables_become_slos_with_defaults() -> None:
     ])
     assert isinstance(availability, AvailabilitySLO) and availability.excluded_reasons == ("CANCELED",)
     assert (availability.name, availability.window, availability.job, availability.model) == (
-        "availability", "30d", "triton", ".+")
+        "availability", "30d", None, ".+")  # job None: the profile's job, else triton
     assert availability.error_budget == 0.001
     assert isinstance(latency, LatencySLO) and latency.threshold == 500 and latency.window == "28d"
     assert latency.name == "latency-first-response-500ms" and latency.error_budget == 0.01
@@ -135,6 +135,27 @@ def test_slo_command_prometheusrule_and_stdout() -> None:
                       for p in ("sli", "meta", "alerts")]
     first = manifest["spec"]["groups"][0]["rules"][0]["expr"]
     assert 'model=~"llama.*"' in first and "reason" not in first  # nothing excluded: every failure counts
+
+
+def test_slo_command_reads_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without flags, the profile's [[slo]] tables, its job and its cluster label; a flag overrides its key."""
+    (tmp_path / "triton-dash.toml").write_text(
+        'job = "triton-prod"\ncluster_label = "cluster"\n\n[[slo]]\nobjective = 99.5\n\n'
+        '[[slo]]\nhistogram = "vllm-ttft"\nthreshold = "1s"\nobjective = 95\nname = "ttft"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["slo", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    groups = yaml.safe_load(result.output)["groups"]
+    assert [g["name"] for g in groups][::3] == ["triton_dash.slo.availability.sli", "triton_dash.slo.ttft.sli"]
+    first = groups[0]["rules"][0]["expr"]
+    assert 'job=~"triton-prod"' in first and first.startswith("sum by (cluster, model, version)")
+    assert 'vector(0.995)' in groups[1]["rules"][0]["expr"]
+    flagged = CliRunner().invoke(main, ["slo", "--availability", "99.9", "--job", "other", "-o", "-"])
+    groups = yaml.safe_load(flagged.output)["groups"]
+    assert len(groups) == 3 and 'job=~"other"' in groups[0]["rules"][0]["expr"]
+    (tmp_path / "triton-dash.toml").write_text('[[slo]]\nobjective = 100\n')
+    broken = CliRunner().invoke(main, ["slo", "-o", "-"])
+    assert broken.exit_code != 0 and "slo[0].objective=100 leaves no error budget" in broken.output
 
 
 def test_help_has_an_example() -> None:

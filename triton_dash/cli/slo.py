@@ -10,7 +10,6 @@ import click
 from .. import validate
 from ..profile.slo import (
     DEFAULT_EXCLUDED_REASONS,
-    DEFAULT_JOB,
     DEFAULT_MODEL,
     DEFAULT_WINDOW,
     WINDOWS,
@@ -21,6 +20,7 @@ from ..rules import prometheus_rule, rules_yaml
 from ..rules.slo import slo_rule_groups
 from ._common import write_or_check
 from ._group import main
+from .config import config_option, profile_from_flags
 
 __all__ = ["slo"]
 
@@ -59,7 +59,7 @@ def _flag_message(message: str, tables: list[dict[str, object]]) -> str:
                    "Repeatable.")
 @click.option("--window", type=click.Choice(WINDOWS), default=DEFAULT_WINDOW, show_default=True,
               help="The SLO period the error budget covers.")
-@click.option("--job", default=DEFAULT_JOB, show_default=True, help="Regex of Triton's scrape jobs.")
+@click.option("--job", help="Regex of Triton's scrape jobs [default: the profile's job, else triton].")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Regex of the models the SLOs cover.")
 @click.option("--exclude-reasons", default=",".join(DEFAULT_EXCLUDED_REASONS), show_default=True,
               metavar="REASON,...",
@@ -67,7 +67,9 @@ def _flag_message(message: str, tables: list[dict[str, object]]) -> str:
                    "'' to count every failure.")
 @click.option("--runbook-url", default="", help="Link the alerts carry (default: the docs/slo.md runbook).")
 @click.option("--cluster-label", metavar="NAME",
-              help="Multi-cluster fleets: keep the external label NAME in every recording and alert.")
+              help="Multi-cluster fleets: keep the external label NAME in every recording and alert "
+                   "[default: the profile's cluster_label].")
+@config_option
 @click.option("--format", "output_format", type=click.Choice(["prometheus", "prometheusrule"]),
               default="prometheus", show_default=True,
               help="A Prometheus rules file, or a PrometheusRule manifest for the Prometheus Operator.")
@@ -78,9 +80,9 @@ def _flag_message(message: str, tables: list[dict[str, object]]) -> str:
               help=f"Output file [default: {DEFAULT_RULES_FILE}, or {DEFAULT_PROMETHEUS_RULE} with --format "
                    "prometheusrule]; '-' for standard output.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the file differs.")
-def slo(availability: float | None, latencies: tuple[str, ...], window: str, job: str, model: str,
-        exclude_reasons: str, runbook_url: str, cluster_label: str | None, output_format: str, release: str,
-        namespace: str, out_path: Path | None, check: bool) -> None:
+def slo(availability: float | None, latencies: tuple[str, ...], window: str, job: str | None, model: str,
+        exclude_reasons: str, runbook_url: str, cluster_label: str | None, config_path: Path | None,
+        output_format: str, release: str, namespace: str, out_path: Path | None, check: bool) -> None:
     """Write SLO rules: SLIs on the SRE workbook's windows, error budgets, page and ticket burn-rate alerts.
 
     Each SLO gets recordings of its error ratio over 5m, 30m, 1h, 2h, 6h, 1d and
@@ -89,13 +91,19 @@ def slo(availability: float | None, latencies: tuple[str, ...], window: str, job
     alerts with severity page or ticket. An idle model has no SLI and never
     alerts. The triton-slo dashboard reads these series.
 
+    Without --availability and --latency, the SLOs are the profile's [[slo]]
+    tables (triton-dash.toml here, or --config FILE); the job and the cluster
+    label come from the profile unless given.
+
     \b
     Examples:
       python -m triton_dash slo --availability 99.9
       python -m triton_dash slo --availability 99.9 --latency first-response:500ms:99 --window 28d
       python -m triton_dash slo --availability 99.5 --model 'llama.*' --format prometheusrule -o k8s/slo.yaml
     """
-    common: dict[str, object] = {"window": window, "job": job, "model": model}
+    profile = profile_from_flags(config_path, job=(job, "--job"),
+                                 cluster_label=(cluster_label, "--cluster-label")).profile
+    common: dict[str, object] = {"window": window, "model": model}
     if runbook_url:
         common["runbook_url"] = runbook_url
     tables: list[dict[str, object]] = []
@@ -103,15 +111,17 @@ def slo(availability: float | None, latencies: tuple[str, ...], window: str, job
         reasons = [r.strip() for r in exclude_reasons.split(",") if r.strip()]
         tables.append({"objective": availability, "exclude_reasons": reasons, **common})
     tables += [parse_latency_flag(text, **common) for text in latencies]
-    if not tables:
-        raise click.UsageError("give --availability PERCENT and/or --latency HISTOGRAM:THRESHOLD:PERCENT")
-    try:
-        slos = parse_slo_tables(tables)
-    except validate.InvalidValue as exc:
-        raise validate.InvalidValue(_flag_message(str(exc), tables)) from None
-    if cluster_label:
-        validate.prometheus_label_name(cluster_label, "--cluster-label")
-    groups = slo_rule_groups(slos, cluster_label=cluster_label)
+    if tables:
+        try:
+            slos = parse_slo_tables(tables)
+        except validate.InvalidValue as exc:
+            raise validate.InvalidValue(_flag_message(str(exc), tables)) from None
+    elif profile.slo:
+        slos = tuple(profile.slo)
+    else:
+        raise click.UsageError("give --availability PERCENT and/or --latency HISTOGRAM:THRESHOLD:PERCENT, or "
+                               "[[slo]] tables in the profile")
+    groups = slo_rule_groups(slos, cluster_label=profile.cluster_label, job=profile.alert_job)
     if output_format == "prometheusrule":
         text = prometheus_rule(groups, name="triton-dash-slo", namespace=namespace, release=release, command="slo")
         default = DEFAULT_PROMETHEUS_RULE

@@ -15,9 +15,10 @@ import grafanalib.core as G
 from .. import metrics as m
 from ..panels import DATASOURCE, DataSource
 from ..panels import slo as p
+from ..profile import Profile
 from ..profile.slo import BURN_WINDOWS
 from ..selector import DEFAULT_SELECTOR, Selector
-from .layout import default_dashboard, panel_scope
+from .layout import default_dashboard, panel_scope, resolve_profile
 from .variables import cluster_variable, datasource_variable, label_variable
 
 __all__ = ["TRITON_SLO_UID", "triton_slo"]
@@ -38,14 +39,17 @@ def _variables(datasource: DataSource, cluster_label: str | None) -> list[G.Temp
 
 def triton_slo(
     *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    title: str = "Triton SLOs", uid: str = TRITON_SLO_UID, recording_rules: bool = False,
-    cluster_label: str | None = None,
+    title: str = "Triton SLOs", uid: str = TRITON_SLO_UID, profile: Profile | None = None,
+    recording_rules: bool = False, cluster_label: str | None = None,
 ) -> G.Dashboard:
     """Per SLO and model: objective, SLI, budget left and its trend, time to exhaustion, burn rates, alerts.
 
-    It always reads recorded series, so ``recording_rules`` changes nothing.
+    Of the ``profile`` only the cluster label matters: every panel reads the SLO recordings, whatever
+    ``recording_rules`` says.
     """
-    kw = panel_scope(selector, datasource, recording_rules=False, cluster_label=cluster_label)
+    profile = resolve_profile(profile, recording_rules=recording_rules, cluster_label=cluster_label)
+    cluster_label = profile.cluster_label
+    kw = panel_scope(selector, datasource, profile)
 
     def burn_row(severity: str) -> G.RowPanel:
         return G.RowPanel(title=f"Burn rates: {severity} windows", panels=[

@@ -127,7 +127,8 @@ class _Common:
     name: str
     objective: float  #: percent, e.g. 99.9
     window: str = DEFAULT_WINDOW
-    job: str = DEFAULT_JOB
+    #: Regex of the scrape jobs; None: the profile's job (else ``triton``), filled in by the rules.
+    job: str | None = None
     model: str = DEFAULT_MODEL
     runbook_url: str = ""
 
@@ -141,7 +142,8 @@ class _Common:
                                         "give a percentage below 100, e.g. 99.9")
         if self.window not in WINDOWS:
             raise validate.InvalidValue(f"slo {self.name!r} window={self.window!r}: use one of {', '.join(WINDOWS)}")
-        validate.re2_regex(self.job, f"slo {self.name!r} job")
+        if self.job is not None:
+            validate.re2_regex(self.job, f"slo {self.name!r} job")
         validate.re2_regex(self.model, f"slo {self.name!r} model")
         if self.runbook_url:
             validate.url(self.runbook_url, f"slo {self.name!r} runbook_url")
@@ -250,7 +252,7 @@ SLO_KEYS: dict[str, str] = {
     "kind": "'availability' (default) or 'latency'",
     "objective": "percent of good requests, e.g. 99.9 (required)",
     "window": "28d or 30d (default 30d)",
-    "job": "regex of Triton's scrape jobs (default 'triton')",
+    "job": "regex of Triton's scrape jobs (default: the profile's job, else 'triton')",
     "model": "regex of the models (default '.+', every model)",
     "exclude_reasons": "availability: failure reasons that are neither good nor bad (default ['CANCELED'])",
     "histogram": "latency: first-response, vllm-ttft, vllm-e2e, or a family name",

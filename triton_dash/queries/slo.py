@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from .. import metrics as m
 from .. import validate
 from ..metrics import slo as ms
-from ..profile.slo import SLO, AvailabilitySLO, LatencySLO
+from ..profile.slo import DEFAULT_JOB, SLO, AvailabilitySLO, LatencySLO
 from ..selector import MODEL_GROUPING, Selector
 from .builders import guarded_ratio, sum_rate
 
@@ -58,7 +58,8 @@ Grouping = Sequence[str]
 
 
 def _selector(slo: SLO, window: str) -> Selector:
-    return Selector(job=slo.job, instance=None, model=slo.model, version=None, gpu=None, rate_interval=window)
+    return Selector(job=slo.job or DEFAULT_JOB, instance=None, model=slo.model, version=None, gpu=None,
+                    rate_interval=window)
 
 
 def bad_rate(slo: SLO, window: str, by: Grouping = MODEL_GROUPING) -> str:

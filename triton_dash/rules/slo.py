@@ -24,6 +24,7 @@ Burn-rate thresholds come from the objective and the window:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .. import validate
@@ -120,8 +121,13 @@ def _alert(slo: SLO, severity: str, cluster_label: str | None) -> dict[str, Any]
     }
 
 
-def slo_rule_groups(slos: Sequence[SLO], cluster_label: str | None = None) -> list[dict[str, Any]]:
-    """All groups for ``slos``: per SLO its SLI recordings, its metadata, then its page and ticket alerts."""
+def slo_rule_groups(slos: Sequence[SLO], cluster_label: str | None = None,
+                    job: str | None = None) -> list[dict[str, Any]]:
+    """All groups for ``slos``: per SLO its SLI recordings, its metadata, then its page and ticket alerts.
+
+    ``job`` (the profile's) is the scrape-job regex of every SLO that names none; else ``triton``.
+    """
+    slos = [slo if slo.job is not None or job is None else replace(slo, job=job) for slo in slos]
     names = [slo.name for slo in slos]
     if len(set(names)) != len(names):
         raise validate.InvalidValue("two SLOs share a name; give each a distinct name")
