@@ -1,4 +1,5 @@
-"""Every panel of the triton-slo dashboard shows the known answer, on a real Prometheus 2.42.
+"""Every panel of the triton-slo dashboard shows the known answer, on a real Prometheus 2.42 and on
+VictoriaMetrics 1.79.5 (the rules replayed by vmalert).
 
 Eight hours of traffic with constant error shares, backfilled with promtool; the
 SLO rules of ``python -m triton_dash slo`` are evaluated over them with
@@ -16,6 +17,7 @@ window, time to exhaustion = max(budget left, 0) x 30 d / burn rate.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +32,7 @@ from .support.burn import Model, steps
 from .support.harness import Context, cases, evaluate, judge
 from .support.prometheus import NO_SCRAPES, Labels, Prometheus, backfill, backfill_rules, run_prometheus
 from .support.tools import require_binary
+from .support.victoria import imported_victoria, replay_rules
 
 pytestmark = pytest.mark.prometheus
 
@@ -178,3 +181,24 @@ def test_budget_remaining_is_request_weighted(prometheus: Prometheus) -> None:
     got = prometheus.query('slo:triton_request_error:ratio_rate30d{model="b"}', at=at)
     assert got == {_labels(slo="availability", model="b", version="1"): pytest.approx(0.002, rel=1e-6)}
     assert prometheus.query('slo:period_sli:ratio{model="idle"}', at=at) == {}
+
+
+@pytest.mark.victoria
+def test_every_slo_panel_on_victoria_metrics(tmp_path: Path) -> None:
+    """The same data in VictoriaMetrics 1.79.5, the same rules replayed by vmalert (SLI group, then metadata):
+    every panel shows the same known answers."""
+    groups = slo_rule_groups(SLOS)
+    with imported_victoria(openmetrics(), tmp_path) as vm:
+        for part in (".sli", ".meta"):
+            rules = rules_yaml([g for g in groups if g["name"].endswith(part)], command="slo")
+            replay_rules(vm, rules, T0, T0 + 60 * MINUTES, tmp_path, "-datasource.queryStep=1m")
+        dashboards = {c.stem: c.document for c in compile_builtin() if c.stem == "triton-slo"}
+        ctx = Context(vm, at=T0 + 60 * EVAL_MINUTE)
+        answers = oracle()
+        failures = []
+        for case in cases(ctx, dashboards):
+            problems = judge(evaluate(ctx, dashboards[case.stem], case.expr, dict(case.chosen)),
+                             answers[(case.title, case.ref_id)])
+            if problems:
+                failures.append(f"{case.id}: " + "; ".join(problems))
+    assert not failures, "\n".join(failures)
