@@ -136,7 +136,13 @@ def known(slo: SLO, model: Model) -> Known:
     return Known(ratio, bad5m, valid5m)
 
 
-def budget_remaining(slo: SLO, k: Known, minute: int) -> float | None:
+def budget_remaining(slo: SLO, k: Known, minute: int, every: int = 1) -> float | None:
+    """The recorded budget left as read at ``minute``, recorded every ``every`` minutes.
+
+    The metadata group's ``interval`` is 5m, but promtool 2.42's test runner evaluates every group at each
+    ``evaluation_interval`` (observed: its annotations carry the budget of the very minute), hence 1.
+    """
+    minute -= minute % every
     bad = sum(v for v in k.bad5m[: minute + 1] if v is not None)
     valid = sum(v for v in k.valid5m[: minute + 1] if v is not None)
     return 1 - (bad / valid) / slo.error_budget if valid > 0 else None

@@ -43,8 +43,15 @@ def _by(cluster_label: str | None) -> tuple[str, ...]:
     return (cluster_label, "model", "version") if cluster_label else ("model", "version")
 
 
-def _group(slo: SLO, part: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"name": f"triton_dash.slo.{slo.name}.{part}", "rules": rules}
+#: The metadata group sums a window of 5 m rates per model: every 5 minutes is often enough for a 30-day number.
+META_INTERVAL = "5m"
+
+
+def _group(slo: SLO, part: str, rules: list[dict[str, Any]], interval: str | None = None) -> dict[str, Any]:
+    group: dict[str, Any] = {"name": f"triton_dash.slo.{slo.name}.{part}"}
+    if interval:
+        group["interval"] = interval
+    return {**group, "rules": rules}
 
 
 def _record(name: str, expr: str, slo: SLO) -> dict[str, Any]:
@@ -73,7 +80,7 @@ def _meta_group(slo: SLO) -> dict[str, Any]:
         _record(q.PERIOD_ERROR_BUDGET_REMAINING, f"1 - ({period}) / {budget}", slo),
         _record(q.CURRENT_BURN_RATE, f"{q.ERROR_RATIO}{q.CURRENT_WINDOW}{own} / {budget}", slo),
     ]
-    return _group(slo, "meta", rules)
+    return _group(slo, "meta", rules, META_INTERVAL)
 
 
 def _burning(slo: SLO, window: BurnWindow) -> str:
