@@ -1,12 +1,12 @@
 """An SLO page end to end: real Prometheus + the ``slo`` rules + real Alertmanager -> a webhook.
 
-A fake Triton endpoint counts requests that fail half the time (burn rate 500 for
-99.9 %); Prometheus scrapes it every second with the rules of ``slo
---availability 99.9`` loaded (``for:`` shortened to 5s and the metadata group's 5m interval dropped, the only edits) and sends
-to a real Alertmanager, whose webhook receiver is a local HTTP server. The page
-must arrive with its labels and its rendered annotations, budget left included
-(looked up with the ``query`` template at notification time). docs/slo.md shows
-this payload.
+A fake Triton endpoint counts requests that fail half the time (burn rate 500
+for 99.9 %); Prometheus scrapes it every second with the rules of ``slo
+--availability 99.9`` loaded (``for:`` shortened to 5s and the metadata group's
+5m interval dropped, the only edits) and sends to a real Alertmanager, whose
+webhook receiver is a local HTTP server. The page must arrive with its labels
+and its rendered annotations, budget left included (looked up with the
+``query`` template at notification time). docs/slo.md shows this payload.
 """
 
 from __future__ import annotations
