@@ -55,7 +55,7 @@ def test_build_twice_is_byte_identical(tmp_path: Path) -> None:
     first = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
     second = {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
     assert first == second
-    assert set(first) == {"triton-llm.json", "triton-overview.json", "triton-stack.json"}
+    assert set(first) == {"triton-llm.json", "triton-overview.json", "triton-slo.json", "triton-stack.json"}
 
 
 def test_committed_dashboards_equal_a_fresh_build() -> None:

@@ -28,7 +28,7 @@ from .support.prometheus import Prometheus, backfilled_prometheus
 from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, all_series, openmetrics
 
 pytestmark = pytest.mark.prometheus
-DASHBOARDS = load_dashboards()
+DASHBOARDS = oracle.fleet_dashboards(load_dashboards())
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_every_target_matches_its_known_answer(ctx: Context) -> None:
 
 def test_recorded_dashboards_show_the_same_numbers(ctx: Context) -> None:
     """Built with --recording-rules, the dashboards read recorded series and still agree with the oracle."""
-    recorded = {c.stem: c.document for c in compile_builtin(recording_rules=True)}
+    recorded = oracle.fleet_dashboards({c.stem: c.document for c in compile_builtin(recording_rules=True)})
     exprs = [c.expr for c in cases(ctx, recorded)]
     assert sum(":rate1m" in e for e in exprs) >= 25, "the recorded dashboards do not read recorded series"
     _assert_all_agree(ctx, recorded)

@@ -22,7 +22,7 @@ def test_build_configmaps(tmp_path: Path) -> None:
     built = {c.uid: c.document for c in compile_builtin()}
     files = sorted(tmp_path.glob("*.configmap.yaml"))
     assert [f.name for f in files] == ["triton-llm.configmap.yaml", "triton-overview.configmap.yaml",
-                                      "triton-stack.configmap.yaml"]
+                                      "triton-slo.configmap.yaml", "triton-stack.configmap.yaml"]
     for path in files:
         manifest = yaml.safe_load(path.read_text())
         assert (manifest["apiVersion"], manifest["kind"]) == ("v1", "ConfigMap")

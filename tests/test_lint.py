@@ -49,9 +49,9 @@ def test_an_export_like_nvidias_is_caught() -> None:
 
 def test_built_in_dashboards_lint_clean() -> None:
     report = lint(load())
-    assert report.findings == [] and report.dashboards == 3
+    assert report.findings == [] and report.dashboards == 4
     committed = sorted((Path(__file__).parent.parent / "dashboards").glob("*.json"))
-    assert len(committed) == 3 and lint(load(committed)).findings == []
+    assert len(committed) == 4 and lint(load(committed)).findings == []
 
 
 def test_recorded_built_in_dashboards_lint_clean(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_recorded_built_in_dashboards_lint_clean(tmp_path: Path) -> None:
 
 def test_cli_exit_codes_and_json(tmp_path: Path) -> None:
     clean = CliRunner().invoke(main, ["lint"])
-    assert clean.exit_code == 0 and clean.stdout.strip() == "0 errors, 0 warnings in 3 dashboards"
+    assert clean.exit_code == 0 and clean.stdout.strip() == "0 errors, 0 warnings in 4 dashboards"
     bad = CliRunner().invoke(main, ["lint", str(CLASSIC), "--format", "json"])
     assert bad.exit_code == 1
     body = json.loads(bad.stdout)

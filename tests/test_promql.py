@@ -54,7 +54,7 @@ def selectors(node: Any, inside: str | None = None) -> Iterator[tuple[str, str |
 
 
 def test_dashboards_were_built() -> None:
-    assert set(DASHBOARDS) == {"triton-llm", "triton-overview", "triton-stack"}
+    assert set(DASHBOARDS) == {"triton-llm", "triton-overview", "triton-slo", "triton-stack"}
     assert len(CASES) > 40
 
 

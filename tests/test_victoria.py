@@ -64,14 +64,14 @@ def _disagreements(ctx: Context, dashboards: dict[str, dict[str, object]]) -> li
 
 def test_every_target_matches_its_known_answer_on_victoria(vm: Prometheus) -> None:
     ctx = Context(vm, at=EVAL_AT)
-    dashboards = load_dashboards()
+    dashboards = oracle.fleet_dashboards(load_dashboards())
     assert sum(1 for _ in cases(ctx, dashboards)) >= 90
     assert _disagreements(ctx, dashboards) == []
 
 
 def test_recorded_dashboards_after_vmalert_replay(vm: Prometheus) -> None:
     ctx = Context(vm, at=EVAL_AT)
-    recorded = {c.stem: c.document for c in compile_builtin(recording_rules=True)}
+    recorded = oracle.fleet_dashboards({c.stem: c.document for c in compile_builtin(recording_rules=True)})
     assert any(":rate1m" in c.expr for c in cases(ctx, recorded))
     assert _disagreements(ctx, recorded) == []
 

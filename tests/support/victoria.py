@@ -76,15 +76,20 @@ def _rfc3339(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def replay_rules(vm: Prometheus, rules: str, start: int, end: int, workdir: Path) -> None:
-    """``vmalert`` replay: evaluate ``rules`` over [start, end] against ``vm`` and write the results into it."""
+def replay_rules(vm: Prometheus, rules: str, start: int, end: int, workdir: Path, *extra: str) -> None:
+    """``vmalert`` replay: evaluate ``rules`` over [start, end] against ``vm`` and write the results into it.
+
+    ``extra`` vmalert flags, e.g. ``-datasource.queryStep=1m``: 1.79.5's replay sends its range queries with
+    ``step`` = ``-datasource.queryStep`` (default 5m), so without it a 1 m group writes a point every 5 minutes.
+    """
     vmalert = require_binary("vmalert")
     rules_file = workdir / "vmalert.rules.yml"
     rules_file.write_text(rules, encoding="utf-8")
     result = subprocess.run(
         [vmalert, f"-rule={rules_file}", f"-datasource.url={vm.url}", f"-remoteWrite.url={vm.url}",
          f"-replay.timeFrom={_rfc3339(start)}", f"-replay.timeTo={_rfc3339(end)}", "-replay.disableProgressBar",
-         "-replay.rulesDelay=0s", "-remoteWrite.flushInterval=100ms", "-evaluationInterval=1m", "-loggerLevel=ERROR"],
+         "-replay.rulesDelay=0s", "-remoteWrite.flushInterval=100ms", "-evaluationInterval=1m", "-loggerLevel=ERROR",
+         *extra],
         capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     _flush(vm)

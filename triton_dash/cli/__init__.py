@@ -6,11 +6,12 @@
     triton-dash push --dry-run             # what would change in the Grafana at $GRAFANA_URL
     triton-dash provision                  # Grafana/Prometheus/compose files -> provisioning/
     triton-dash rules --format prometheusrule -o triton-rules.yaml
+    triton-dash slo --availability 99.9 --latency first-response:500ms:99
 """
 
 from __future__ import annotations
 
-from . import capacity, config, inspect, outputs, push  # noqa: F401  (each module registers its commands)
+from . import capacity, config, inspect, outputs, push, slo  # noqa: F401  (each module registers its commands)
 from ._group import main
 
 __all__ = ["main"]

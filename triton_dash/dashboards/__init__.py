@@ -10,6 +10,7 @@ import grafanalib.core as G
 
 from ..profile import Profile
 from .llm import TRITON_LLM_UID, triton_llm
+from .slo import TRITON_SLO_UID, triton_slo
 from .stack import TRITON_STACK_UID, monitoring_stack
 from .triton import TRITON_OVERVIEW_UID, triton_overview
 from .variables import datasource_variable, gpu_variable, label_variable, triton_variables
@@ -24,6 +25,7 @@ class DashboardBuilder(Protocol):
 BUILTIN: dict[str, DashboardBuilder] = {
     "triton-llm": triton_llm,
     "triton-overview": triton_overview,
+    "triton-slo": triton_slo,
     "triton-stack": monitoring_stack,
 }
 
@@ -31,6 +33,7 @@ __all__ = [
     "BUILTIN",
     "TRITON_LLM_UID",
     "TRITON_OVERVIEW_UID",
+    "TRITON_SLO_UID",
     "TRITON_STACK_UID",
     "DashboardBuilder",
     "datasource_variable",
@@ -39,5 +42,6 @@ __all__ = [
     "monitoring_stack",
     "triton_llm",
     "triton_overview",
+    "triton_slo",
     "triton_variables",
 ]

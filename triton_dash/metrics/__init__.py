@@ -7,6 +7,7 @@ Triton release and behind which switch.
 
 - :mod:`triton_dash.metrics.core`: Triton core, host, GPU, Prometheus, cAdvisor;
 - :mod:`triton_dash.metrics.llm`: the first-response histogram, vLLM, TensorRT-LLM;
+- :mod:`triton_dash.metrics.slo`: the series the SLO rules record, and ``ALERTS``;
 - :mod:`triton_dash.metrics.unread` and :mod:`triton_dash.metrics.foreign`: families no panel
   reads (Triton's own, and upstream vLLM, NIM, KServe, llm-d, kube-state-metrics ...), known to
   ``lint`` through :func:`identify`.
@@ -21,6 +22,7 @@ Usage::
 
 from __future__ import annotations
 
+from . import slo
 from ._family import (
     BACKENDS,
     HISTOGRAM_PARTS,
@@ -130,9 +132,11 @@ from .llm import (
     VLLM_TIME_PER_OUTPUT_TOKEN,
     VLLM_TIME_TO_FIRST_TOKEN,
 )
+from .slo import SLO_FAMILIES
 from .unread import UNREAD_FAMILIES
 
-CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES, *DCGM_FAMILIES)}
+CATALOGUE: dict[str, Metric] = {m.name: m for m in (*CORE_FAMILIES, *LLM_FAMILIES, *DCGM_FAMILIES,
+                                                    *SLO_FAMILIES)}
 #: Every family lint knows: the catalogue, Triton's unread families, and the foreign ones met next to Triton.
 KNOWN: dict[str, Metric] = {**{m.name: m for m in (*FOREIGN_FAMILIES, *UNREAD_FAMILIES, *DCGM_FAMILIES)},
                             **CATALOGUE}
@@ -269,6 +273,7 @@ __all__ = [
     "REMOVED",
     "SCRAPE",
     "SCRAPE_DURATION",
+    "SLO_FAMILIES",
     "TRTLLM_INFLIGHT_BATCHER",
     "TRTLLM_INPUT_TOKEN_LEN",
     "TRTLLM_KV_CACHE_BLOCKS",
@@ -289,4 +294,5 @@ __all__ = [
     "identify",
     "lookup",
     "removed",
+    "slo",
 ]

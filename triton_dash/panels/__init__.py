@@ -84,6 +84,15 @@ from .resources import (
     host_memory,
     pinned_memory,
 )
+from .slo import (
+    slo_alert_state,
+    slo_budget_remaining,
+    slo_budget_remaining_trend,
+    slo_burn_rate,
+    slo_objective,
+    slo_sli,
+    slo_time_to_exhaustion,
+)
 from .stack import (
     container_cpu,
     container_memory,
@@ -178,6 +187,13 @@ __all__ = [
     "service_models_serving",
     "service_pending_requests",
     "service_request_rate",
+    "slo_alert_state",
+    "slo_budget_remaining",
+    "slo_budget_remaining_trend",
+    "slo_burn_rate",
+    "slo_objective",
+    "slo_sli",
+    "slo_time_to_exhaustion",
     "success_rate",
     "targets_down",
     "targets_up",

@@ -16,10 +16,11 @@ from ..profile.alerts import AlertConfig
 from .alerts import alert_rules
 from .files import check_rule_groups, prometheus_rule, rules_yaml
 from .recording import recording_rules
+from .slo import slo_rule_groups
 
 __all__ = [
     "AlertConfig", "alert_rules", "check_rule_groups", "prometheus_rule", "recording_rules", "rule_groups",
-    "rules_yaml",
+    "rules_yaml", "slo_rule_groups",
 ]
 
 

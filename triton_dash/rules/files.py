@@ -39,14 +39,18 @@ def check_rule_groups(groups: Sequence[Mapping[str, Any]]) -> None:
             validate.promql(rule["expr"], f"rule {label} in group {name!r} (check the --set values)")
 
 
-def rules_yaml(groups: Sequence[Mapping[str, Any]]) -> str:
-    """A Prometheus rules file (``promtool check rules`` accepts it); checked before it is returned."""
+def rules_yaml(groups: Sequence[Mapping[str, Any]], *, command: str = "rules") -> str:
+    """A Prometheus rules file (``promtool check rules`` accepts it); checked before it is returned.
+
+    ``command`` is the triton_dash command the header names as the file's source.
+    """
     check_rule_groups(groups)
-    return generated_yaml({"groups": list(groups)}, "rules")
+    return generated_yaml({"groups": list(groups)}, command)
 
 
 def prometheus_rule(groups: Sequence[Mapping[str, Any]], *, name: str = "triton-dash",
-                    namespace: str = "monitoring", release: str = "kube-prometheus-stack") -> str:
+                    namespace: str = "monitoring", release: str = "kube-prometheus-stack",
+                    command: str = "rules") -> str:
     """A ``monitoring.coreos.com/v1`` PrometheusRule; kube-prometheus-stack loads it only with ``release``."""
     check_rule_groups(groups)
     validate.dns_subdomain(name, "PrometheusRule name")
@@ -55,4 +59,4 @@ def prometheus_rule(groups: Sequence[Mapping[str, Any]], *, name: str = "triton-
     manifest = {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
                 "metadata": {"name": name, "namespace": namespace, "labels": {"release": release}},
                 "spec": {"groups": list(groups)}}
-    return generated_yaml(manifest, "rules --format prometheusrule")
+    return generated_yaml(manifest, f"{command} --format prometheusrule")
