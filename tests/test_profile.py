@@ -245,3 +245,14 @@ def test_push_builds_the_dashboards_the_profile_describes(fleet_dir: Path) -> No
         stored = json.dumps(state.dashboards)
     assert "triton-overview" in state.dashboards
     assert 'cluster=~\\"$cluster\\"' in stored and 'job=~\\"triton-prod\\"' in stored
+
+
+def test_provision_writes_the_profiles_slo_rules_as_slo_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "triton-dash.toml").write_text('cluster_label = "cluster"\n[[slo]]\nname = "avail"\n'
+                                               'kind = "availability"\nobjective = 99.9\n')
+    monkeypatch.chdir(tmp_path)
+    _run(["provision", "-o", "prov"], tmp_path)
+    _run(["slo", "-o", "slo.yml"], tmp_path)
+    provisioned = tmp_path / "prov" / "prometheus" / "rules" / "triton-slo.rules.yml"
+    assert provisioned.read_text() == (tmp_path / "slo.yml").read_text()
+    assert "cluster" in provisioned.read_text()

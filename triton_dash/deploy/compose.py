@@ -18,8 +18,10 @@ from ..files import generated_header, generated_yaml
 from ..grafana.specs import DatasourceSpec, FolderSpec
 from ..profile import AlertConfig, Profile
 from ..rules import rule_groups, rules_yaml
+from ..rules.slo import slo_rule_groups
 
-__all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "StackSettings", "health_job", "health_urls",
+__all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "SLO_RULES_FILE", "StackSettings", "health_job",
+           "health_urls",
            "provision_files"]
 
 HEADER = generated_header("provision")
@@ -33,6 +35,8 @@ DEFAULT_IMAGES: Mapping[str, str] = {
     "blackbox": "prom/blackbox-exporter:v0.25.0",
 }
 RULES_FILE = "prometheus/rules/triton.rules.yml"
+#: The profile's SLOs ([[slo]]), when it has any: the same rules as ``triton-dash slo``.
+SLO_RULES_FILE = "prometheus/rules/triton-slo.rules.yml"
 DASHBOARDS_IN_GRAFANA = "/var/lib/grafana/dashboards/triton_dash"
 
 
@@ -242,6 +246,9 @@ def provision_files(settings: StackSettings | None = None) -> dict[str, str]:
         "grafana/dashboards/triton_dash.yaml": generated_yaml(grafana_dashboard_provider(settings), "provision"),
         "prometheus/prometheus.yml": generated_yaml(prometheus_config(settings), "provision"),
         RULES_FILE: rules_yaml(rule_groups(settings.alert_config, profile=settings.profile)),
+        **({SLO_RULES_FILE: rules_yaml(slo_rule_groups(settings.profile.slo, settings.profile.cluster_label,
+                                                       settings.profile.alert_job), command="slo")}
+           if settings.profile.slo else {}),
         "alertmanager/alertmanager.yml": ALERTMANAGER_CONFIG,
         "blackbox/blackbox.yml": generated_yaml(BLACKBOX_CONFIG, "provision"),
         "triton/models/README.md": MODELS_README,
