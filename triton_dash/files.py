@@ -43,18 +43,23 @@ def write_files(files: Mapping[Path, str]) -> list[Path]:
 
     A failure (or Ctrl-C) while writing the temporary files removes them and
     leaves every existing file as it was; Ctrl-C during the renames is held
-    back until they are done. A file that is replaced keeps its permission bits.
+    back until they are done.
+
+    Modes are those of an ordinary write: a new file gets ``0666 & ~umask``
+    (0644 under umask 022), a replaced file keeps the mode it had, and new
+    directories get ``0777 & ~umask``. Containers that bind-mount the files
+    (Prometheus as ``nobody``, Grafana as uid 472) can read them.
     """
     staged: list[tuple[Path, Path]] = []
+    new_file_mode = 0o666 & ~_current_umask()
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((Path(tmp_name), path))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                os.fchmod(handle.fileno(), _kept_mode(path, new_file_mode))
                 handle.write(text)
-            with contextlib.suppress(FileNotFoundError):
-                os.chmod(tmp_name, stat.S_IMODE(path.stat().st_mode))
     except BaseException:
         for staged_tmp, _ in staged:
             staged_tmp.unlink(missing_ok=True)
@@ -63,6 +68,21 @@ def write_files(files: Mapping[Path, str]) -> list[Path]:
         for staged_tmp, final in staged:
             os.replace(staged_tmp, final)
     return [path for _, path in staged]
+
+
+def _current_umask() -> int:
+    """The process umask (reading it means setting it; it is put back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _kept_mode(path: Path, new_file_mode: int) -> int:
+    """The mode an existing file has (kept on replacement), else the mode a plain ``open(path, "w")`` gives."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return new_file_mode
 
 
 @contextlib.contextmanager
