@@ -26,8 +26,8 @@ from typing import Any
 from ..validate import duration_seconds
 from .datasources import PROMQL_TYPES, language
 
-__all__ = ["UnexpandedVariable", "all_panels", "expand", "library_model", "offline_values", "query_panels",
-           "regex_escape", "targets"]
+__all__ = ["UnexpandedVariable", "all_panels", "expand", "library_model", "offline_values", "promql_string_content",
+           "query_panels", "regex_escape", "targets", "variable_names"]
 
 _REGEX_SPECIAL = re.compile(r"([\\^$.|?*+()\[\]{}])")
 _NAMED = re.compile(r"\$\{([A-Za-z_][\w.]*)(?::([^}]*))?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)(?::[^\]]*)?\]\]")
@@ -43,8 +43,27 @@ class UnexpandedVariable(ValueError):
 
 
 def regex_escape(value: str) -> str:
-    """How Grafana's Prometheus datasource escapes a multi-value variable's values."""
+    """A regex that matches ``value`` literally (``a.b`` -> ``a\\.b``), as Grafana escapes a multi-value variable.
+
+    This is the regex itself; inside a PromQL double-quoted string it must be
+    written with :func:`promql_string_content` (``a\\\\.b``), as Grafana does.
+    """
     return _REGEX_SPECIAL.sub(r"\\\1", value)
+
+
+def promql_string_content(value: str) -> str:
+    """``value`` written inside a PromQL double-quoted string: backslash, quote and line breaks escaped.
+
+    >>> promql_string_content('a\\\\.b"c')
+    'a\\\\\\\\.b\\\\"c'
+    """
+    return (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+            .replace("\t", "\\t"))
+
+
+def variable_names(doc: Mapping[str, Any]) -> list[str]:
+    """The names of a dashboard's template variables, in order."""
+    return [str(var["name"]) for var in doc.get("templating", {}).get("list", []) or [] if var.get("name")]
 
 
 def expand(expr: str, variables: Mapping[str, str], *, rate_interval: str = "1m", interval: str = "15s",

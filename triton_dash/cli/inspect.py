@@ -9,7 +9,7 @@ import click
 
 from .. import validate
 from ..check import count_targets, run_check
-from ..check.resolve import Macros
+from ..check.resolve import Macros, check_chosen
 from ..files import write_files
 from ..lint import RULES as LINT_RULES
 from ..lint import Selection, SelectionError, lint
@@ -32,7 +32,8 @@ __all__ = ["check", "lint_command"]
               help="Prometheus' base URL [env PROMETHEUS_URL].")
 @click.option("--at", "at_text", metavar="TIME", help="When to evaluate: RFC 3339 or Unix seconds [default: now].")
 @click.option("--set", "settings", multiple=True, metavar="VAR=VALUE",
-              help="Choose a dashboard variable's value (repeatable; VALUE may list values with commas).")
+              help="A dashboard variable's value as Grafana holds it: a regex where the queries match with =~ "
+                   "(e.g. job='triton|prometheus'), a literal where they match with = (repeatable).")
 @click.option("--scrape-interval", default="15s", show_default=True,
               help="The Grafana datasource's scrape interval: $__rate_interval is 4 times it.")
 @click.option("--lookback", default="1d", show_default=True, help="How far back to look for a missing family.")
@@ -71,6 +72,7 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
     lookback_s = duration_seconds(lookback, "--lookback")
     macros = Macros(rate_interval=f"{4 * seconds}s", interval=f"{seconds}s")
     dashboards = load_dashboards(files, profile_from_flags(config_path).profile)
+    check_chosen([item.document for item in dashboards], chosen)
     client = PrometheusClient(prometheus_url, token=token, user=user, password=password, timeout=timeout,
                               verify=False if insecure else (ca_bundle or True))
     total = count_targets(dashboards)
