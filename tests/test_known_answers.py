@@ -8,6 +8,7 @@ fleet's own parameters (tests/support/oracle.py).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 
 from triton_dash import metrics as m
 from triton_dash import queries
+from triton_dash.analysis.variables import all_panels
 from triton_dash.build import compile_builtin
 from triton_dash.profile import Profile
 from triton_dash.rules import recording_rules, rules_yaml
@@ -126,8 +128,9 @@ def _check(ctx: Context, case: Case, dashboards: dict[str, Any]) -> list[str]:
         want = oracle.expected(case.stem, case.title, case.ref_id, chosen)
     except LookupError as exc:
         return [str(exc)]
-    if not want:
+    if not want and not chosen:
         return ["the scenario gives this target nothing to show: extend the fleet"]
+    # A repeated panel for a model without this family must show nothing (judge then asserts no series).
     got = evaluate(ctx, dashboards[case.stem], case.expr, chosen)
     return judge(got, want)
 
@@ -208,7 +211,7 @@ TTFT_P90 = oracle_llm.quantile(synthetic_llm.FR, "0.9", oracle_llm.MS)(FLEET, {}
 
 def test_llm_fleet_quantile_differs_from_the_pods_average() -> None:
     """The scenario is built so that merging buckets and averaging pod quantiles disagree."""
-    (value,) = TTFT_P90.values()
+    (value,) = [v for k, v in TTFT_P90.items() if ("model", "llama") in k]
     hs = [h for h in synthetic_llm.LLM_FLEET.histograms if h.family == synthetic_llm.FR and h.model == "llama"]
     per_pod = [oracle_llm.prometheus_quantile(0.9, h.cumulative()) for h in hs]
     assert value == pytest.approx(3.0)
@@ -247,3 +250,37 @@ def test_harness_rejects_a_sum_across_request_categories(ctx: Context) -> None:
     wrong = "sum by (model, version) (nv_trt_llm_request_metrics)"
     problems = judge(ctx.prometheus.query(wrong, at=EVAL_AT), truth)
     assert problems == ["{model=trt-llama, version=1} = 354, expected 104"]
+
+
+# --- heatmaps: one model's buckets at a time -----------------------------------------------------
+
+HEATMAP_FAMILIES = {"Time to first response distribution ($model)": synthetic_llm.FR,
+                    "vLLM prompt length ($model)": synthetic_llm.PROMPT_LEN,
+                    "vLLM generation length ($model)": synthetic_llm.GEN_LEN}
+
+
+def _cumulative_is_monotonic(series: dict[Any, float]) -> bool:
+    by_le = sorted((float(dict(k)["le"]), v) for k, v in series.items())
+    return all(a[1] <= b[1] + 1e-9 for a, b in itertools.pairwise(by_le))
+
+
+def test_heatmaps_never_add_models_with_different_bucket_layouts(ctx: Context) -> None:
+    """Two models with different layouts: each repeated panel shows exactly its model's bands.
+
+    The same query over both models at once (the old panel) is not even monotonic in ``le``: the known-answer
+    data would catch a heatmap that added them.
+    """
+    doc = DASHBOARDS["triton-llm"]
+    heatmaps = {p["title"]: p for p in all_panels(doc) if p.get("type") == "heatmap"}
+    assert all(p.get("repeat") == "model" for p in heatmaps.values()), heatmaps.keys()
+    for title, family in HEATMAP_FAMILIES.items():
+        expr = heatmaps[title]["targets"][0]["expr"]
+        layouts = {h.model: h.bounds for h in synthetic_llm.LLM_FLEET.histograms if h.family == family}
+        assert len(set(layouts.values())) >= 2, f"{title}: the scenario needs two bucket layouts"
+        for model in layouts:
+            got = evaluate(ctx, doc, expr, {"model": model})
+            want = oracle.expected("triton-llm", title, "A", {"model": model})
+            assert judge(got, want) == [], (title, model)
+            assert _cumulative_is_monotonic(got), (title, model)
+        merged = evaluate(ctx, doc, expr, {"model": "|".join(layouts)})
+        assert not _cumulative_is_monotonic(merged), f"{title}: the scenario does not show the merging mistake"

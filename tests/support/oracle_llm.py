@@ -94,10 +94,15 @@ def observed_rate(family: str, llm: LlmFleet = LLM_FLEET) -> Oracle:
 
 
 def heatmap(family: str, llm: LlmFleet = LLM_FLEET) -> Oracle:
-    """Cumulative observations/s per ``le``, over every model and pod of the family."""
-    def oracle(_: Fleet, __: Mapping[str, str]) -> Expected:
+    """Cumulative observations/s per ``le`` of ONE model (the panel repeats per model), over its pods.
+
+    Models have different bucket layouts; a heatmap that added them would not be
+    monotonic in ``le``, and Grafana would draw one model's observations in
+    another model's bands.
+    """
+    def oracle(_: Fleet, chosen: Mapping[str, str]) -> Expected:
         out: Expected = {}
-        for h in (h for h in llm.histograms if h.family == family):
+        for h in (h for h in llm.histograms if h.family == family and h.model == chosen["model"]):
             for bound, rate in h.cumulative():
                 key = labels(le=le_text(bound))
                 out[key] = out.get(key, 0.0) + rate
@@ -155,14 +160,14 @@ def _quantile_panel(title: str, family: str, scale: float = 1.0) -> dict[tuple[s
 
 LLM_ORACLES: dict[tuple[str, str, str], Callable[[Fleet, Mapping[str, str]], Expected]] = {
     **_quantile_panel("Time to first response", FR, MS),
-    (LLM, "Time to first response distribution", "A"): heatmap(FR),
+    (LLM, "Time to first response distribution ($model)", "A"): heatmap(FR),
     **_quantile_panel("vLLM time to first token", TTFT),
     **_quantile_panel("vLLM time per output token", TPOT),
     **_quantile_panel("vLLM end-to-end request latency", E2E),
     (LLM, "vLLM tokens/s", "A"): tokens("prompt"),
     (LLM, "vLLM tokens/s", "B"): tokens("generation"),
-    (LLM, "vLLM prompt length", "A"): heatmap(PROMPT_LEN),
-    (LLM, "vLLM generation length", "A"): heatmap(GEN_LEN),
+    (LLM, "vLLM prompt length ($model)", "A"): heatmap(PROMPT_LEN),
+    (LLM, "vLLM generation length ($model)", "A"): heatmap(GEN_LEN),
     (LLM, "TensorRT-LLM requests", "A"): gauge("requests", "request_type", ("active", "scheduled", "waiting", "max")),
     (LLM, "TensorRT-LLM KV cache used", "A"): kv_used_ratio(),
     (LLM, "TensorRT-LLM KV-cache blocks", "A"): gauge("kv_blocks", "kv_cache_block_type", ("used", "free")),
@@ -176,6 +181,6 @@ LLM_ORACLES: dict[tuple[str, str, str], Callable[[Fleet, Mapping[str, str]], Exp
     (LLM, "TensorRT-LLM tokens/s", "B"): observed_rate(OUT_LEN),
     (LLM, "TensorRT-LLM tokens per request", "A"): mean(IN_LEN),
     (LLM, "TensorRT-LLM tokens per request", "B"): mean(OUT_LEN),
-    (LLM, "TensorRT-LLM input length", "A"): heatmap(IN_LEN),
-    (LLM, "TensorRT-LLM output length", "A"): heatmap(OUT_LEN),
+    (LLM, "TensorRT-LLM input length ($model)", "A"): heatmap(IN_LEN),
+    (LLM, "TensorRT-LLM output length ($model)", "A"): heatmap(OUT_LEN),
 }

@@ -26,6 +26,10 @@ VLLM_TPOT_BOUNDS = (0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2)
 VLLM_E2E_BOUNDS = (1.0, 2.5, 5.0, 10.0, 15.0, 20.0)
 TOKEN_BOUNDS = (10.0, 50.0, 100.0, 500.0, 1000.0)  # TensorRT-LLM's token-length buckets
 VLLM_TOKEN_BOUNDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0)
+# A second vLLM model with max_model_len 512: vLLM's token buckets stop at it (1-2-5 steps), so its layout
+# differs from the first model's; and per-model first-response buckets (model_metrics in config.pbtxt).
+SMALL_VLLM_TOKEN_BOUNDS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
+FINE_TTFT_MS_BOUNDS = (50.0, 100.0, 250.0, 500.0, 1000.0)
 
 
 def le_text(bound: float) -> str:
@@ -130,6 +134,12 @@ LLM_FLEET = LlmFleet(
         _idle(TTFT, "vllm-idle", VLLM_TTFT_BOUNDS), _idle(TPOT, "vllm-idle", VLLM_TPOT_BOUNDS),
         _idle(E2E, "vllm-idle", VLLM_E2E_BOUNDS), _idle(PROMPT_LEN, "vllm-idle", VLLM_TOKEN_BOUNDS),
         _idle(GEN_LEN, "vllm-idle", VLLM_TOKEN_BOUNDS),
+        # the second vLLM model, other bucket layouts: short prompts, custom first-response buckets
+        Histogram(PROMPT_LEN, "vllm-small", "1", A, SMALL_VLLM_TOKEN_BOUNDS,
+                  (0, 0, 1.0, 2.0, 4.0, 2.0, 1.0, 0.5, 0.5, 0), mean=30.0),
+        Histogram(GEN_LEN, "vllm-small", "1", A, SMALL_VLLM_TOKEN_BOUNDS, (0, 1.0, 3.0, 3.0, 2.0, 1.0, 0, 0, 0, 0),
+                  mean=9.0),
+        Histogram(FR, "vllm-small", "1", A, FINE_TTFT_MS_BOUNDS, (2.0, 4.0, 3.0, 1.0, 0.0, 0.0), mean=120.0),
         # TensorRT-LLM token lengths on two pods
         Histogram(IN_LEN, "trt-llama", "1", A, TOKEN_BOUNDS, (0, 1.0, 2.0, 4.0, 1.0, 0.0), mean=180.0, extra=IN_TYPE),
         Histogram(IN_LEN, "trt-llama", "1", B, TOKEN_BOUNDS, (0, 0, 1.0, 3.0, 3.0, 1.0), mean=520.0, extra=IN_TYPE),

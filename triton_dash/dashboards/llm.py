@@ -7,12 +7,17 @@ One row per source: Triton core's first-response histogram (any backend), the
 vLLM backend's histograms and token counters, the TensorRT-LLM backend's engine
 gauges and token histograms. A row whose backend a server does not run simply
 shows "no data", with the reason in each panel's description.
+
+The heatmaps repeat once per selected model (models' bucket layouts differ);
+the ``model`` variable lists only the models that report an LLM family, so a
+fleet of many non-LLM models does not get a heatmap per model.
 """
 
 from __future__ import annotations
 
 import grafanalib.core as G
 
+from .. import metrics as m
 from .. import panels as p
 from ..panels import DATASOURCE, DataSource
 from ..profile import Profile
@@ -63,5 +68,24 @@ def triton_llm(
                        "does not filter them." if profile.recording_rules else ""),
         tags=["triton", "llm"],
         panels=rows,
-        variables=triton_variables(datasource, profile=profile),
+        variables=[_llm_model_variable(var, profile.cluster_label) if var.name == "model" else var
+                   for var in triton_variables(datasource, profile=profile)],
     )
+
+
+#: The families that say a model serves an LLM: the model variable lists the models that report one.
+LLM_FAMILIES = (m.FIRST_RESPONSE_HISTOGRAM.part("_count"), m.VLLM_TIME_TO_FIRST_TOKEN.part("_count"),
+                m.VLLM_REQUEST_PROMPT_TOKENS.part("_count"), m.TRTLLM_INPUT_TOKEN_LEN.part("_count"),
+                m.TRTLLM_OUTPUT_TOKEN_LEN.part("_count"), m.TRTLLM_REQUESTS)
+
+
+def _llm_model_variable(model: G.Template, cluster_label: str | None) -> G.Template:
+    """The model variable over the models that report an LLM family (not every model of the fleet)."""
+    names = "|".join(family.name for family in LLM_FAMILIES)
+    scope = ", ".join([*([f'{cluster_label}=~"$cluster"'] if cluster_label else []), 'job=~"$job"',
+                       'instance=~"$instance"'])
+    return G.Template(
+        name=model.name, label=model.label, type="query",
+        query=f'label_values({{__name__=~"{names}", {scope}}}, model)', dataSource=model.dataSource,
+        includeAll=True, multi=True, allValue=model.allValue, default=model.default, refresh=model.refresh,
+        sort=model.sort)

@@ -131,7 +131,7 @@ def ratio_of_counters_aggregated(ctx: TargetContext) -> Iterator[Issue]:
             inner = strip(inner.lhs)  # (a / b) > 0 filters the ratio, it is still a per-series ratio
         if binary_op(inner) == "/" and rated(inner.lhs) and rated(inner.rhs) and not _aggregated(inner):
             yield Issue(f"{node.op} of per-series ratios adds or averages each pod's ratio: aggregate first, "
-                        f"{node.op} by (...) (rate(a)) / sum by (...) (rate(b))")
+                        "sum by (...) (rate(a)) / sum by (...) (rate(b))")
 
 
 @rule("unguarded-denominator", scope=TARGET, severity=WARNING, category=HYGIENE,

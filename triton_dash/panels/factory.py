@@ -348,11 +348,18 @@ def default_heatmap(
     datasource: DataSource = DATASOURCE,
     width: int = 12,
     height: int = 8,
+    repeat_variable: str | None = None,
 ) -> BucketHeatmap:
-    """A heatmap of one histogram's buckets: ``expr`` must return one series per ``le``."""
+    """A heatmap of one histogram's buckets: ``expr`` must return one series per ``le``.
+
+    ``repeat_variable`` repeats the panel once per selected value (Grafana
+    ``repeat``), e.g. once per model: buckets of different layouts must never
+    be added together.
+    """
     return BucketHeatmap(  # type: ignore[call-arg]  # grafanalib Panel fields, unseen by mypy
         title=title, description=description, dataSource=dict(datasource),
         targets=[prometheus_target(expr, "{{le}}", heatmap=True)],
         unit=unit.value if isinstance(unit, Unit) else unit,
         gridPos=FlowPos.sized(width, height),
+        repeat=G.Repeat("h", repeat_variable, 4) if repeat_variable else G.Repeat(),
     )

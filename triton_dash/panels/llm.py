@@ -2,9 +2,11 @@
 
 Quantile panels merge every pod's buckets before taking the quantile and add the
 mean (rate of ``_sum`` over rate of ``_count``); heatmaps show the buckets
-themselves. TensorRT-LLM gauges keep one series per category (``request_type``,
-``kv_cache_block_type`` ...). Each description ends with the "No data" causes,
-written from the metric catalogue's facts (backend, first release, switch).
+themselves, one panel per model (repeated over the model variable: bucket
+layouts differ between models and must never be added). TensorRT-LLM
+gauges keep one series per category (``request_type``, ``kv_cache_block_type``
+...). Each description ends with the "No data" causes, written from the
+metric catalogue's facts (backend, first release, switch).
 
     from grafanalib.core import Dashboard
     from triton_dash.panels import vllm_time_to_first_token, trtllm_kv_cache_used_ratio
@@ -14,6 +16,7 @@ written from the metric catalogue's facts (backend, first release, switch).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import grafanalib.core as G
@@ -91,15 +94,26 @@ def _heatmap(
     metric: Metric, what: str, *, selector: Selector, unit: Unit, unit_words: str, title: str,
     datasource: DataSource, width: int, height: int, extra: tuple[Matcher, ...] = (),
 ) -> BucketHeatmap:
+    model_variable = _variable_name(selector.model)
     return default_heatmap(
-        title=title,
+        title=f"{title} (${model_variable})" if model_variable else title,
         description=(
-            f"{what}: how many observations per second fell into each bucket of {metric.name}, over every "
-            "selected model and pod: sum by (le) (rate(..._bucket)), which Grafana de-accumulates into "
-            f"bands. Unit of the y axis: {unit_words}; colour: observations/s.\n\n"
-            + _no_data(metric)),
+            f"{what}: how many observations per second fell into each bucket of {metric.name}, for one model "
+            "over its selected pods and versions: sum by (le) (rate(..._bucket)), which Grafana de-accumulates "
+            "into bands. "
+            + ("The panel repeats once per selected model, " if model_variable else "Select a single model, ")
+            + "because models may have different bucket layouts (vLLM's token buckets follow each model's "
+            "max_model_len, Triton's first-response buckets can be set per model): adding unlike layouts "
+            f"would put one model's observations in another's bands. Unit of the y axis: {unit_words}; "
+            "colour: observations/s.\n\n" + _no_data(metric)),
         unit=unit, expr=q.histogram_buckets(metric, selector, *extra), datasource=datasource, width=width,
-        height=height)
+        height=height, repeat_variable=model_variable)
+
+
+def _variable_name(value: str | None) -> str | None:
+    """``"$model"`` or ``"${model}"`` -> ``"model"``; None for a fixed regex (or no matcher)."""
+    match = re.fullmatch(r"\$\{?(\w+)\}?", value or "")
+    return match[1] if match else None
 
 
 # --- Triton core: time to first response ----------------------------------------------------------
