@@ -26,10 +26,26 @@ def _ensure_prometheus(session: nox.Session) -> None:
                  "will be skipped")
 
 
+def _ensure_crd_schemas(session: nox.Session) -> None:
+    """The pinned npm packages with the CRD schemas (test-only, tests/schemas/package-lock.json)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        session.warn("npm missing (Debian: apt-get install nodejs npm): the CRD schema tests will be skipped "
+                     "(they fail under CI=true)")
+        return
+    session.run(npm, "ci", "--prefix", "tests/schemas", "--no-audit", "--no-fund", "--ignore-scripts",
+                "--loglevel=error", external=True)
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Install the package with its test extras (and Debian's prometheus), then run pytest."""
+    """Install the package with its test extras (and Debian's prometheus), then run pytest.
+
+    As root, installs the Debian packages prometheus, prometheus-alertmanager, victoria-metrics and
+    prometheus-blackbox-exporter with apt-get when a tool is missing; otherwise says what to install.
+    """
     _ensure_prometheus(session)
+    _ensure_crd_schemas(session)
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 

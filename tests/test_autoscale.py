@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from triton_dash.cli import main
-from triton_dash.deploy.autoscale import adapter_rule, autoscale_yaml, pod_query
+from triton_dash.deploy.autoscale import adapter_rule, adapter_values_yaml, autoscale_yaml, pod_query
 from triton_dash.selector import Selector
 
 from .support.harness import judge
@@ -67,8 +67,9 @@ def test_adapter_query_is_valid_promql_once_the_adapter_fills_it(metric: str) ->
 
 
 def test_hpa_and_adapter_manifest() -> None:
-    hpa, values = yaml.safe_load_all(autoscale_yaml("hpa", metric="queue-time", target=0.05, deployment="llama",
-                                                    namespace="serving", max_replicas=8))
+    (hpa,) = yaml.safe_load_all(autoscale_yaml("hpa", metric="queue-time", target=0.05, deployment="llama",
+                                               namespace="serving", max_replicas=8))
+    values = yaml.safe_load(adapter_values_yaml("queue-time"))
     assert (hpa["apiVersion"], hpa["kind"]) == ("autoscaling/v2", "HorizontalPodAutoscaler")
     spec = hpa["spec"]
     assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "llama"}
@@ -113,3 +114,24 @@ def test_target_from_capacity_json(tmp_path: Path) -> None:
     assert several.exit_code == 1 and "pick one model with --model (models: bert, llama)" in several.stderr
     never = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "--model", "bert", "-o", "-"])
     assert never.exit_code == 1 and "has no target (the SLO never held)" in never.stderr
+
+
+def test_hpa_and_adapter_values_go_to_two_files(tmp_path: Path) -> None:
+    """kubectl apply takes the HPA file; the adapter's Helm values (not a Kubernetes object) are their own file."""
+    out = tmp_path / "k8s" / "triton-hpa.yaml"
+    result = CliRunner().invoke(main, ["autoscale", "--target", "0.05", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    values = tmp_path / "k8s" / "triton-hpa.adapter-values.yaml"
+    assert result.stdout.splitlines() == [
+        f"wrote {out} (kubectl apply -f {out})",
+        f"wrote {values} (helm upgrade --install prometheus-adapter prometheus-community/prometheus-adapter -f "
+        f"{values})"]
+    assert [d["kind"] for d in yaml.safe_load_all(out.read_text())] == ["HorizontalPodAutoscaler"]
+    assert set(yaml.safe_load(values.read_text())) == {"rules"}
+    chosen = tmp_path / "adapter.yaml"
+    again = CliRunner().invoke(main, ["autoscale", "--target", "0.05", "-o", "-", "--adapter-values", str(chosen)])
+    assert again.exit_code == 0 and chosen.is_file()
+    assert [d["kind"] for d in yaml.safe_load_all(again.stdout)] == ["HorizontalPodAutoscaler"]
+    keda = CliRunner().invoke(main, ["autoscale", "--format", "keda", "--target", "1", "-o", "-",
+                                     "--adapter-values", str(chosen)])
+    assert keda.exit_code == 2

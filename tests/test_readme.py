@@ -14,7 +14,7 @@ def test_readme_catalogue_is_current() -> None:
 def test_readme_names_the_ci_test_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    command = "python3 -m pip install nox && nox -s tests"
+    command = ".venv/bin/python -m pip install nox && .venv/bin/nox -s tests"
     assert command in readme
     assert command in ci
 

@@ -9,7 +9,7 @@ import click
 
 from .. import validate
 from ..build import compile_builtin, compile_files
-from ..deploy.autoscale import AUTOSCALE_WINDOW, autoscale_yaml
+from ..deploy.autoscale import AUTOSCALE_WINDOW, adapter_values_yaml, autoscale_yaml
 from ..deploy.autoscale import METRICS as SCALING_METRICS
 from ..deploy.compose import StackSettings, provision_files
 from ..deploy.kubernetes import configmap_yaml, pod_monitor_yaml
@@ -215,7 +215,8 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
 
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["hpa", "keda"]), default="hpa", show_default=True,
-              help="An autoscaling/v2 HPA plus its prometheus-adapter rule, or a KEDA ScaledObject.")
+              help="An autoscaling/v2 HPA (plus, in --adapter-values, prometheus-adapter's Helm values), or a "
+                   "KEDA ScaledObject.")
 @click.option("--metric", type=click.Choice(sorted(SCALING_METRICS)),
               help="queue-time: seconds per request in Triton's queue (default); pending: waiting requests; "
                    "requests: successful requests/s (the default with --from-capacity).")
@@ -233,13 +234,20 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
 @click.option("--prometheus-url", default="http://prometheus-operated.monitoring:9090", show_default=True,
               help="Where KEDA reaches Prometheus (keda only).")
 @click.option("-o", "--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Output file; '-' for standard output.")
+              help="Output file for the manifest (kubectl apply -f); '-' for standard output.")
+@click.option("--adapter-values", "adapter_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="hpa only: where prometheus-adapter's Helm values go (helm ... -f FILE) [default: next to -o, "
+                   "NAME.adapter-values.yaml; with -o - only when given].")
 @config_option
 def autoscale(output_format: str, metric: str | None, target: float | None, capacity_file: Path | None,
               capacity_model: str | None, deployment: str, namespace: str, min_replicas: int,
-              max_replicas: int, job: str | None, prometheus_url: str, out_path: Path,
+              max_replicas: int, job: str | None, prometheus_url: str, out_path: Path, adapter_path: Path | None,
               config_path: Path | None) -> None:
     """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
+
+    With --format hpa two files: the HorizontalPodAutoscaler (-o, for kubectl
+    apply) and prometheus-adapter's Helm values that serve its metric
+    (--adapter-values, for helm -f).
 
     \b
     Examples:
@@ -264,12 +272,30 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
         text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment,
                               namespace=namespace, min_replicas=min_replicas, max_replicas=max_replicas,
                               job=loaded.profile.alert_job, prometheus_url=prometheus_url, rate_window=window)
+    if output_format != "hpa" and adapter_path is not None:
+        raise click.UsageError("--adapter-values is for --format hpa (KEDA reads Prometheus itself)")
+    outputs: dict[Path, str] = {}
+    if output_format == "hpa":
+        if adapter_path is None and out_path != Path("-"):
+            adapter_path = out_path.with_name(f"{out_path.name.removesuffix('.yaml').removesuffix('.yml')}"
+                                              ".adapter-values.yaml")
+        if adapter_path is not None:
+            validate.output_file(adapter_path, "--adapter-values")
+            with flags_named(job="--job"):
+                outputs[adapter_path] = adapter_values_yaml(metric, job=loaded.profile.alert_job,
+                                                            rate_window=window)
     if out_path == Path("-"):
         click.echo(text, nl=False)
-        return
-    validate.output_file(out_path, "-o/--out")
-    for path in write_or_check({out_path: text}, out_path.parent, False, "autoscale"):
-        click.echo(f"wrote {path}")
+        if output_format == "hpa" and adapter_path is None:
+            click.echo("note: prometheus-adapter must serve the HPA's metric: write its Helm values with "
+                       "--adapter-values FILE", err=True)
+    else:
+        validate.output_file(out_path, "-o/--out")
+        outputs = {out_path: text, **outputs}
+    for path in write_or_check(outputs, out_path.parent, False, "autoscale") if outputs else []:
+        use = "helm upgrade --install prometheus-adapter prometheus-community/prometheus-adapter -f" \
+            if path == adapter_path else "kubectl apply -f"
+        click.echo(f"wrote {path} ({use} {path})", err=out_path == Path("-"))
 
 
 def rules_profile(config_path: Path | None, settings: dict[str, str], cluster_label: str | None,

@@ -1,5 +1,5 @@
-"""Autoscaling manifests that scale Triton on the panels' own numbers: an HPA (with its prometheus-adapter rule)
-or a KEDA ScaledObject.
+"""Autoscaling manifests that scale Triton on the panels' own numbers: an HPA (and, in a file of its own, the
+prometheus-adapter Helm values that serve its metric) or a KEDA ScaledObject.
 
 Three signals, each from the same query functions as the dashboards:
 
@@ -9,7 +9,8 @@ Three signals, each from the same query functions as the dashboards:
 - ``requests``: successful requests per second (extensive, ``AverageValue``; set the
   target to the per-pod capacity a load test measured).
 
-    text = autoscale_yaml("hpa", metric="queue-time", target=0.05, deployment="triton")
+    text = autoscale_yaml("hpa", metric="queue-time", target=0.05, deployment="triton")   # kubectl apply -f
+    values = adapter_values_yaml("queue-time")            # helm upgrade prometheus-adapter ... -f values.yaml
 
 The prometheus-adapter rule uses the adapter's template fields (``<<.LabelMatchers>>``,
 ``<<.GroupBy>>``); every query is parsed as PromQL before anything is written.
@@ -27,8 +28,8 @@ from ..files import generated_yaml
 from ..selector import Selector
 
 __all__ = [
-    "AUTOSCALE_WINDOW", "METRICS", "ScalingMetric", "adapter_rule", "autoscale_yaml", "hpa", "keda_scaled_object",
-    "pod_query",
+    "AUTOSCALE_WINDOW", "METRICS", "ScalingMetric", "adapter_rule", "adapter_values_yaml", "autoscale_yaml", "hpa",
+    "keda_scaled_object", "pod_query",
 ]
 
 _MATCHERS, _GROUP = "__adapter_matchers__", "__adapter_group__"
@@ -130,7 +131,12 @@ def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "
                    namespace: str = "default", min_replicas: int = 1, max_replicas: int = 10, job: str = "triton",
                    prometheus_url: str = "http://prometheus-operated.monitoring:9090",
                    rate_window: str = AUTOSCALE_WINDOW) -> str:
-    """The manifests as one YAML stream (the HPA and a prometheus-adapter values snippet, or the ScaledObject)."""
+    """The Kubernetes manifest: the HPA, or the ScaledObject.
+
+    The HPA reads a custom metric that prometheus-adapter must serve: its Helm
+    values are :func:`adapter_values_yaml`, a separate file (they are not a
+    Kubernetes object, and ``kubectl apply`` rejects them).
+    """
     validate.number(target, "target", minimum=0, exclusive_minimum=True)
     validate.dns_subdomain(deployment, "deployment")
     validate.dns_label(namespace, "namespace")
@@ -141,11 +147,8 @@ def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "
     if kind == "hpa":
         if METRICS[metric].intensive and target < 0.001:
             raise validate.InvalidValue("target below 1ms cannot be written as a Kubernetes quantity")
-        adapter = {"rules": {"default": False, "custom": [adapter_rule(metric, job=job, rate_window=rate_window)]}}
-        return (generated_yaml(hpa(metric, target=target, deployment=deployment, namespace=namespace,
-                                   min_replicas=min_replicas, max_replicas=max_replicas), "autoscale")
-                + "---\n# prometheus-adapter Helm values: serve the metric the HPA reads\n"
-                + generated_yaml(adapter, "autoscale").split("\n", 1)[1])
+        return generated_yaml(hpa(metric, target=target, deployment=deployment, namespace=namespace,
+                                  min_replicas=min_replicas, max_replicas=max_replicas), "autoscale")
     if kind == "keda":
         validate.url(prometheus_url, "prometheus_url")
         return generated_yaml(keda_scaled_object(metric, target=target, deployment=deployment, namespace=namespace,
@@ -153,3 +156,17 @@ def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "
                                                  prometheus_url=prometheus_url, job=job,
                                                  rate_window=rate_window), "autoscale")
     raise validate.InvalidValue(f"kind={kind!r} is not hpa or keda")
+
+
+def adapter_values_yaml(metric: str, *, job: str = "triton", rate_window: str = AUTOSCALE_WINDOW) -> str:
+    """prometheus-adapter Helm values (``rules:``) serving the per-pod metric the HPA reads.
+
+    For the adapter's chart: ``helm upgrade --install prometheus-adapter
+    prometheus-community/prometheus-adapter -f values.yaml``; not for ``kubectl apply``.
+    """
+    validate.re2_regex(job, "job")
+    validate.duration(rate_window, "rate_window")
+    values = {"rules": {"default": False, "custom": [adapter_rule(metric, job=job, rate_window=rate_window)]}}
+    header, body = generated_yaml(values, "autoscale").split("\n", 1)
+    return (f"{header}\n# prometheus-adapter Helm values (helm ... -f THIS_FILE), not a Kubernetes object: they "
+            f"serve the custom metric the HPA reads.\n{body}")
