@@ -111,7 +111,7 @@ def test_target_from_capacity_json(tmp_path: Path) -> None:
     assert hpa["spec"]["metrics"][0]["pods"] == {"metric": {"name": "triton_requests_per_second"},
                                                  "target": {"type": "AverageValue", "averageValue": "14"}}
     several = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "-o", "-"])
-    assert several.exit_code == 1 and "pick one model with --model (models: bert, llama)" in several.stderr
+    assert several.exit_code == 1 and "pick one with --model (models: bert, llama)" in several.stderr
     never = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "--model", "bert", "-o", "-"])
     assert never.exit_code == 1 and "has no target (the SLO never held)" in never.stderr
 

@@ -213,5 +213,5 @@ def test_duplicate_uid_fails_cleanly(tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(tmp_path / "nope.dashboard.py")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as everywhere
     assert "no such file" in result.output

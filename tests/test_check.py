@@ -209,3 +209,28 @@ def test_credentials_are_sent_and_never_shown() -> None:
     CliRunner().invoke(main, ["check", "--prometheus", url, "--user", "ops", "--password", "pw-456789"],
                        env={"PROMETHEUS_TOKEN": ""})
     assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
+
+
+def test_one_cause_for_several_panels_is_one_line(prometheus: Prometheus, dashboard: Path) -> None:
+    lines = run(prometheus, dashboard, "--set", "job=triton-server").stdout.splitlines()
+    shared = [line for line in lines if "matches none of the job values" in line]
+    assert shared == ['    no-data  job=~"triton-server" matches none of the job values that exist now: triton; set '
+                      "the job variable to one of them (or --set job=...) (4 panels: Queue time, Idle queue time, "
+                      "Unguarded, Short window)"]
+    assert lines[lines.index(shared[0]) - 1] == "One cause, several panels"
+
+
+def test_down_targets_lead_the_report_once() -> None:
+    from triton_dash.check import CheckReport, PanelResult, TargetHealth, TargetResult
+
+    cause = 'job=~"" matches none of the job values that exist now: prometheus; set the job variable'
+    report = CheckReport(at=0.0, panels=[
+        PanelResult("D", "R", title, (TargetResult("A", "no-data", f"{cause} ({title})", "x", cause=cause),))
+        for title in ("Requests", "Queue time", "Failures")])
+    report.scrape_targets = [TargetHealth("triton", "10.0.0.1:8002", "down", "connection refused")]
+    lines = report.text().splitlines()
+    assert lines[:2] == ["Scrape targets down: the likely cause of the panels without data below",
+                         "    down     10.0.0.1:8002 (job triton): connection refused"]
+    assert lines[2:4] == ["One cause, several panels",
+                          f"    no-data  {cause} (3 panels: Requests, Queue time, Failures)"]
+    assert sum("10.0.0.1:8002" in line for line in lines) == 1

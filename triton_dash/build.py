@@ -10,11 +10,18 @@ grafanalib ``Dashboard`` (grafanalib's own convention)::
 
 ``compile_files([Path("my.dashboard.py")])`` gives ``my.json``'s content; a
 dashboard without a uid gets one from its file name (``my``).
+
+The panels' queries read dashboard variables (``$job``, ``$model``,
+``${datasource}`` ...). A Triton variable that the panels use and the dashboard
+does not define is added, with the ones it depends on, and the build says so in
+a note (:attr:`CompiledDashboard.notes`); a variable nobody defines and that is
+not a Triton variable is a warning: its panels would show "No data".
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 import traceback
@@ -25,12 +32,14 @@ from typing import Any
 
 import grafanalib.core as G
 
-from .dashboards import BUILTIN, DashboardBuilder
+from .analysis.variables import variable_names
+from .dashboards import BUILTIN, DashboardBuilder, triton_variables
 from .files import dashboard_json
 from .grafana.finalize import FinalizeError, finalize
 from .profile import Profile
 
-__all__ = ["BuildError", "CompiledDashboard", "compile_builtin", "compile_files", "output_stem"]
+__all__ = ["BuildError", "CompiledDashboard", "compile_builtin", "compile_files", "complete_variables", "output_stem",
+           "used_variables"]
 
 DASHBOARD_SUFFIX = ".dashboard.py"
 
@@ -44,6 +53,8 @@ class CompiledDashboard:
     stem: str  # output file name without ``.json``
     source: str  # where it came from, for messages
     document: dict[str, Any]
+    #: What the build added or could not resolve, one line each ("note: ...", "warning: ...").
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -141,5 +152,55 @@ def compile_files(paths: Iterable[Path]) -> list[CompiledDashboard]:
     compiled = []
     for path in paths:
         stem = output_stem(path)
-        compiled.append(CompiledDashboard(stem, str(path), _finalize(_load(path), str(path), _slug(stem))))
+        document, notes = complete_variables(_finalize(_load(path), str(path), _slug(stem)), str(path))
+        compiled.append(CompiledDashboard(stem, str(path), document, notes))
     return _check_unique(compiled)
+
+
+_VARIABLE_USE = re.compile(r"\$\{([A-Za-z_]\w*)(?::\w+)?\}|\$([A-Za-z_]\w*)|\[\[([A-Za-z_]\w*)\]\]")
+
+
+def used_variables(doc: Mapping[str, Any]) -> list[str]:
+    """Variables the panels and the variables' own queries refer to (Grafana's ``$__`` macros left out)."""
+    found: list[str] = []
+    text = json.dumps([doc.get("panels", []), doc.get("templating", {})], sort_keys=True)
+    for match in _VARIABLE_USE.finditer(text):
+        name = match[1] or match[2] or match[3]
+        if not name.startswith("__") and name not in found:
+            found.append(name)
+    return found
+
+
+def _triton_templates() -> list[dict[str, Any]]:
+    holder = G.Dashboard(title="variables", uid="variables", templating=G.Templating(list=triton_variables()))
+    return list(finalize(holder)["templating"]["list"])
+
+
+def complete_variables(doc: dict[str, Any], source: str) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """``doc`` with the Triton variables its panels use but it lacks (and what those need), and the notes.
+
+    Added variables come first, in the order of :func:`triton_variables`
+    (each narrows the next); the dashboard's own variables follow.
+    """
+    defined = set(variable_names(doc))
+    templates = {str(t["name"]): t for t in _triton_templates()}
+    wanted = {name for name in used_variables(doc) if name not in defined and name in templates}
+    changed = True
+    while changed:  # the variables the added ones refer to (instance narrows by $job ...)
+        needs = {name for t in (templates[w] for w in wanted) for name in used_variables({"templating": t})}
+        changed = bool((needs & templates.keys()) - defined - wanted)
+        wanted |= (needs & templates.keys()) - defined
+    notes: list[str] = []
+    if wanted:
+        added = [t for name, t in templates.items() if name in wanted]
+        templating = {**doc.get("templating", {}), "list": [*added, *(doc.get("templating", {}).get("list") or [])]}
+        doc = {**doc, "templating": templating}
+        names = ", ".join(str(t["name"]) for t in added)
+        notes.append(f"note: {source}: added the Triton variables {names}, which the panels use and the dashboard "
+                     "did not define (define them, e.g. templating=G.Templating(list=triton_variables()), "
+                     "to choose them yourself)")
+    undefined = [name for name in used_variables(doc) if name not in set(variable_names(doc))]
+    if undefined:
+        notes.append(f"warning: {source}: the panels use {', '.join('$' + n for n in undefined)}, which no "
+                     "variable of the dashboard defines: those panels will show No data")
+    return doc, tuple(notes)

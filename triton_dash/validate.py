@@ -96,25 +96,29 @@ def secret(value: str | None, what: str) -> str | None:
     return value
 
 
-def url(value: str, what: str) -> str:
-    """An ``http://`` or ``https://`` URL with a host; returned without a trailing slash."""
+def url(value: str, what: str, *, example: str = "http://localhost:3000") -> str:
+    """An ``http://`` or ``https://`` URL with a host; returned without a trailing slash.
+
+    ``example`` is the URL the messages suggest (Grafana's port by default;
+    Prometheus' callers pass ``http://localhost:9090``).
+    """
     no_control_characters(value, what)
     if value != value.strip() or " " in value:
-        raise InvalidValue(f"{what}={_show(value)} contains spaces; write e.g. http://localhost:3000")
+        raise InvalidValue(f"{what}={_show(value)} contains spaces; write e.g. {example}")
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
-        raise InvalidValue(f"{what}={_show(value)} is not a valid URL ({exc}); write e.g. "
-                           "http://localhost:3000") from None
+        raise InvalidValue(f"{what}={_show(value)} is not a valid URL ({exc}); write e.g. {example}") from None
     if parts.scheme not in ("http", "https"):
+        if re.fullmatch(r"[A-Za-z0-9.-]+:\d+(/.*)?", value):  # host:port, which urlsplit reads as a scheme
+            raise InvalidValue(f"{what}={_show(value)} has no scheme; write http://{value}")
         found = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise InvalidValue(f"{what}={_show(value)} has {found}; write an http:// or https:// URL, e.g. "
-                           "http://localhost:3000")
+        raise InvalidValue(f"{what}={_show(value)} has {found}; write an http:// or https:// URL, e.g. {example}")
     if not parts.hostname:
-        raise InvalidValue(f"{what}={_show(value)} has no host; write e.g. http://localhost:3000")
+        raise InvalidValue(f"{what}={_show(value)} has no host; write e.g. {example}")
     if port == 0:
-        raise InvalidValue(f"{what}={_show(value)} has port 0; give the real port, e.g. :3000")
+        raise InvalidValue(f"{what}={_show(value)} has port 0; give the real port, e.g. {example}")
     if parts.username or parts.password:
         raise InvalidValue(f"{what} carries credentials in the URL; pass them as a token or user and password "
                            "instead (the URL is not shown here)")

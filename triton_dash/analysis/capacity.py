@@ -25,7 +25,18 @@ from .. import validate
 from ..prometheus.client import PrometheusClient
 from ..selector import Selector
 
-__all__ = ["CapacityRow", "Slo", "capacity", "plot", "rows_json", "rows_table"]
+__all__ = ["PLOT_NEEDS", "CapacityRow", "Slo", "can_plot", "capacity", "plot", "rows_json", "rows_table"]
+
+#: What to install for --plot: from a clone (the usual case) and from PyPI.
+PLOT_NEEDS = ("--plot needs matplotlib: pip install -e '.[plot]' in a clone of triton_dash, or "
+              "pip install 'triton-dash[plot]'")
+
+
+def can_plot() -> bool:
+    """Whether matplotlib can be imported (checked before a long analysis, not after)."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
 
 BY = ("model", "version")
 
@@ -156,7 +167,7 @@ def plot(rows: Sequence[CapacityRow], slo: Slo, path: Path) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise validate.InvalidValue("--plot needs matplotlib: pip install 'triton-dash[plot]'") from None
+        raise validate.InvalidValue(PLOT_NEEDS) from None
     figure, axis = plt.subplots(figsize=(8, 5))
     for row in rows:
         xs = [p[1] for p in row.points]

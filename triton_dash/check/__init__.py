@@ -46,6 +46,7 @@ class TargetResult:
     detail: str  # "3 series", or the diagnosis
     expr: str  # as run
     series: int = 0  # how many series came back
+    cause: str = ""  # the detail without what is particular to this query; panels sharing it are grouped
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class PanelResult:
             return f"{sum(t.series for t in self.targets)} series"
         refs = "".join(t.ref_id for t in worst)
         return f"[{refs}] {worst[0].detail}" if len(self.targets) > 1 else worst[0].detail
+
+    @property
+    def cause(self) -> str:
+        """What the worst targets share, for grouping panels with one cause."""
+        worst = [t for t in self.targets if t.status == self.status]
+        return worst[0].cause or worst[0].detail
 
 
 @dataclass(frozen=True)
@@ -99,9 +106,24 @@ class CheckReport:
         return f"summary: {counts} (targets); scrape targets: {up} up, {len(self.down)} down"
 
     def text(self) -> str:
+        """Down scrape targets first (the likely cause of what follows), then the panels by dashboard and row.
+
+        Panels with the same problem and cause are not listed one by one: each
+        such cause is one line, with the panels it explains.
+        """
         lines: list[str] = []
+        if self.down:
+            lines.append("Scrape targets down: the likely cause of the panels without data below")
+            lines += self._target_lines()
+        groups: dict[tuple[str, str], list[PanelResult]] = {}
+        for panel in self.panels:
+            if panel.status in PROBLEMS:
+                groups.setdefault((panel.status, panel.cause), []).append(panel)
+        shared = {key for key, members in groups.items() if len(members) > 1}
         dashboard = row = None
         for panel in self.panels:
+            if (panel.status, panel.cause) in shared:
+                continue
             if panel.dashboard != dashboard:
                 dashboard, row = panel.dashboard, None
                 lines.append(panel.dashboard)
@@ -109,12 +131,21 @@ class CheckReport:
                 row = panel.row
                 lines.append(f"  {row or '(no row)'}")
             lines.append(f"    {panel.status:8} {panel.title}: {panel.detail}")
-        if self.scrape_targets:
+        if shared:
+            lines.append("One cause, several panels")
+            for key in (k for k in groups if k in shared):
+                members = groups[key]
+                names = ", ".join(dict.fromkeys(p.title for p in members))
+                lines.append(f"    {key[0]:8} {key[1]} ({len(members)} panels: {names})")
+        if self.scrape_targets and not self.down:
             lines.append("Scrape targets")
-            lines += [f"    {t.health:8} {t.instance} (job {t.job})" + (f": {t.last_error}" if t.last_error else "")
-                      for t in self.scrape_targets]
+            lines += self._target_lines()
         lines.append(self.summary())
         return "\n".join(lines)
+
+    def _target_lines(self) -> list[str]:
+        return [f"    {t.health:8} {t.instance} (job {t.job})" + (f": {t.last_error}" if t.last_error else "")
+                for t in self.scrape_targets]
 
     def json(self) -> str:
         return json.dumps({
@@ -147,7 +178,7 @@ def _evaluate(client: PrometheusClient, ref_id: str, expr: str, at: float, lookb
         return TargetResult(ref_id, "error", f"Prometheus rejected the query: {exc}", expr)
     if not result:
         verdict = diagnose(client, expr, at=at, lookback=lookback, lookback_s=lookback_s)
-        return TargetResult(ref_id, verdict.status, verdict.hint, expr)
+        return TargetResult(ref_id, verdict.status, verdict.hint, expr, cause=verdict.cause)
     nans = sum(1 for _, v in result if math.isnan(v))
     if nans:
         return TargetResult(ref_id, "nan", f"{nans} of {len(result)} series are NaN: a ratio whose denominator is "

@@ -40,6 +40,9 @@ _MAX_VALUES = 8
 class Verdict:
     status: str  # idle or no-data
     hint: str
+    #: The hint without what is particular to one query (the family's name), so that panels with the same
+    #: cause are reported together; the hint itself when there is nothing to take out.
+    cause: str = ""
 
 
 def human_duration(seconds: float) -> str:
@@ -167,11 +170,23 @@ def _window_problem(client: PrometheusClient, use: SelectorUse, at: float) -> st
         return None
     per_10m = client.scalar(f"max(count_over_time({sel}[10m]))", at)
     interval = 600 / (per_10m - 1) if per_10m > 1 else math.nan  # both ends of the range hold a sample
-    scrape = f"~{human_duration(interval)}" if not math.isnan(interval) else "too rarely"
-    need = human_duration(4 * interval) if not math.isnan(interval) else "a longer window"
-    return (f"{use.function}({use.name}[{human_duration(use.window)}]) holds fewer than 2 samples: the target is "
-            f"scraped every {scrape}; use a window of at least 2 scrapes ({need} is safe), e.g. $__rate_interval "
-            "with the datasource's scrape interval set to the real one")
+    window = f"{use.function}({use.name}[{human_duration(use.window)}]) holds fewer than 2 samples"
+    if math.isnan(interval):
+        return (f"{window}: the target is scraped less than once per 5m (at most one sample in the last 10m); "
+                "use a window of at least 2 scrapes, e.g. $__rate_interval with the datasource's scrape interval "
+                "set to the real one")
+    return (f"{window}: the target is scraped every ~{human_duration(interval)}; use a window of at least 2 "
+            f"scrapes ({human_duration(4 * interval)} is safe), e.g. $__rate_interval with the datasource's scrape "
+            "interval set to the real one")
+
+
+def _general(hint: str, name: str) -> str:
+    """The cause shared by panels whose queries read other families: "job=~"" matches none of the job values
+    that exist now: ..." instead of "... the job values nv_inference_count has now: ..."."""
+    general = hint.replace(f"values {name} has now", "values that exist now")
+    if general.startswith(f"{name} was last seen"):
+        general = "the families were last seen" + general[len(f"{name} was last seen"):]
+    return general
 
 
 def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, lookback_s: float) -> Verdict:
@@ -179,7 +194,8 @@ def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, l
     uses = list(selectors(parse(expr)))
     for use in uses:
         if _present(client, _selector(use.name, use.matchers), at) == 0:
-            return Verdict("no-data", _ladder(client, use, at, lookback, lookback_s))
+            hint = _ladder(client, use, at, lookback, lookback_s)
+            return Verdict("no-data", hint, _general(hint, use.name))
     for use in uses:
         problem = _window_problem(client, use, at)
         if problem:

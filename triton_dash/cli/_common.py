@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from ..files import write_files
 from ..profile import Profile
 
 __all__ = ["EXIT_CANNOT_RUN", "cannot_run", "duration_seconds", "load_dashboards", "overrides", "parse_time",
-           "progress", "write_or_check"]
+           "plural", "progress", "require_inputs", "write_or_check"]
 
 EXIT_CANNOT_RUN = 2
 
@@ -29,7 +30,7 @@ def write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command
                  if not path.is_file() or path.read_text(encoding="utf-8") != text]
         if stale:
             raise click.ClickException(f"out of date, run 'triton-dash {command}': {', '.join(stale)}")
-        click.echo(f"{len(outputs)} files in {out_dir} are up to date")
+        click.echo(f"{plural(len(outputs), 'file')} in {out_dir} {'is' if len(outputs) == 1 else 'are'} up to date")
         return []
     for path in outputs:
         validate.output_file(path, "output file")
@@ -37,6 +38,11 @@ def write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command
         return write_files(outputs)
     except OSError as exc:
         raise click.ClickException(f"cannot write to {out_dir}: {exc.strerror or exc}; nothing was written") from exc
+
+
+def plural(count: int, word: str) -> str:
+    """``1 row``, ``2 rows``, ``0 rows``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -53,6 +59,15 @@ def cannot_run(message: str) -> None:
     """One line and exit status 2: the command could not run at all (distinct from 'found problems')."""
     click.echo(f"Error: {' '.join(message.split())}", err=True)
     click.get_current_context().exit(EXIT_CANNOT_RUN)
+
+
+def require_inputs(files: tuple[Path, ...] | list[Path]) -> None:
+    """A missing or unreadable input file is a usage error: one line, exit 2 (as click's own usage errors)."""
+    for path in files:
+        if not path.is_file():
+            cannot_run(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+        elif not os.access(path, os.R_OK):
+            cannot_run(f"{path}: cannot read: permission denied")
 
 
 def load_dashboards(files: tuple[Path, ...], profile: Profile | None = None) -> list[Dashboard]:

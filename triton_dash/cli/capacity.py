@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import validate
-from ..analysis.capacity import Slo, capacity, plot, rows_json, rows_table
+from ..analysis.capacity import PLOT_NEEDS, Slo, can_plot, capacity, plot, rows_json, rows_table
 from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ..selector import Selector
 from ._common import cannot_run, duration_seconds, parse_time, progress
@@ -34,7 +34,7 @@ __all__ = ["capacity_command"]
 @click.option("--sustain", default="1m", show_default=True, help="How long a throughput must hold to count.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Draw throughput against the SLO metric to this PNG (pip install 'triton-dash[plot]').")
+              help="Draw throughput against the SLO metric to this PNG (needs matplotlib: pip install -e '.[plot]').")
 @click.option("--token", envvar="PROMETHEUS_TOKEN", callback=remember_secret,
               help="Bearer token [env PROMETHEUS_TOKEN].")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per Prometheus request.")
@@ -70,6 +70,8 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
     client = PrometheusClient(prometheus_url, token=token, timeout=timeout)
     if plot_path is not None:
         validate.output_file(plot_path, "--plot")
+        if not can_plot():
+            raise validate.InvalidValue(PLOT_NEEDS)
     try:
         with progress(6, "reading") as advance:
             rows = capacity(client, start, end, slo=slo, selector=selector, share=share,

@@ -20,7 +20,7 @@ from ..profile.alerts import FLEET_SETTINGS
 from ..profile.load import DEFAULT_ORIGIN
 from ..rules import prometheus_rule, rule_groups, rules_yaml
 from ..selector import ResponseCache
-from ._common import overrides, write_or_check
+from ._common import overrides, plural, require_inputs, write_or_check
 from ._group import main
 from .config import config_option, profile_from_flags
 from .errors import flags_named
@@ -86,6 +86,7 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
                                  response_cache=(response_cache, "--response-cache"),
                                  gpu_source=(gpu_source, "--gpu-source"),
                                  dcgm_pod_label=(dcgm_pod_label, "--dcgm-pod-label")).profile
+    require_inputs(files)
     if not check:
         validate.output_dir(out_dir, "-o/--out")
     compiled = compile_files(files) if files else compile_builtin(profile=profile)
@@ -95,11 +96,15 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
             for item in compiled}
     else:
         outputs = {out_dir / f"{item.stem}.json": item.text for item in compiled}
+    for item in compiled:
+        for note in item.notes:
+            click.echo(note, err=True)
     written = write_or_check(outputs, out_dir, check, "build")
     for item, path in zip(compiled, written, strict=False):
         rows = sum(1 for p in item.document["panels"] if p["type"] == "row")
         panels = sum(1 if p["type"] != "row" else len(p.get("panels", [])) for p in item.document["panels"])
-        click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {panels} panels in {rows} rows)")
+        click.echo(f"wrote {path} ({item.document['title']!r}, uid {item.uid}, {plural(panels, 'panel')} in "
+                   f"{plural(rows, 'row')})")
 
 
 @main.command()
@@ -257,6 +262,7 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
       python -m triton_dash autoscale --from-capacity cap.json --model llama -o k8s/llama-hpa.yaml
     """
     if capacity_file is not None:
+        require_inputs([capacity_file])
         if target is not None or metric not in (None, "requests"):
             raise click.UsageError("--from-capacity sets the target in requests/s: drop --target and --metric")
         metric, target = "requests", capacity_target(capacity_file, capacity_model)
@@ -329,9 +335,11 @@ def capacity_target(path: Path, model: str | None) -> float:
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "model" in r for r in rows):
         raise click.ClickException(f"{path}: not the JSON of 'capacity --format json'")
     chosen = [r for r in rows if model is None or r["model"] == model]
+    names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
+    if model is not None and not chosen:
+        raise click.ClickException(f"{path}: has no model {model!r} (models: {names})")
     if len(chosen) != 1:
-        names = ", ".join(sorted({str(r["model"]) for r in rows})) or "none"
-        raise click.ClickException(f"{path}: pick one model with --model (models: {names})")
+        raise click.ClickException(f"{path}: holds several models; pick one with --model (models: {names})")
     value = chosen[0].get("target_per_pod")
     if not isinstance(value, int | float) or value <= 0:
         raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
-from ..build import compile_builtin
+from .. import validate
+from ..build import DASHBOARD_SUFFIX, compile_builtin, compile_files
 from ..grafana.api import ApiChoice
 from ..grafana.client import GrafanaClient, GrafanaError
 from ..grafana.push import DatasourceSpec, FolderSpec, Outcome, load_dashboard_files, outcomes_json, push, render_table
+from ._common import require_inputs
 from ._group import main
 from .config import config_option, profile_from_flags
 from .errors import remember_secret
@@ -45,7 +49,9 @@ __all__ = ["push_command"]
 @click.option("--namespace", envvar="GRAFANA_NAMESPACE",
               help="Namespace for the current API [env GRAFANA_NAMESPACE]; default: 'default' for org 1, "
               "org-<id> for another org; stacks-<id> on Grafana Cloud.")
-@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be created, updated or deleted.")
+@click.option("--dry-run", is_flag=True,
+              help="Write nothing; still contacts Grafana (reads only) to show what would be created, updated or "
+                   "deleted.")
 @click.option("--prune", is_flag=True,
               help="Delete dashboards in the folder that are tagged triton-dash but no longer defined.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -60,8 +66,9 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
 
     With no FILES, pushes the built-in dashboards (built in memory, as the
     profile says: triton-dash.toml here, or --config FILE); FILES are
-    compiled dashboard JSON files. Everything is validated before the first
-    write; dashboards that already match are not written again. The first
+    compiled dashboard JSON files or *.dashboard.py files (compiled first, as
+    build does). --dry-run writes nothing but does contact Grafana. Everything
+    is validated before the first write; dashboards that already match are not written again. The first
     line of the table names Grafana's version, the second the API used for
     folders and dashboards (current /apis on Grafana 13+, else legacy).
 
@@ -71,12 +78,15 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
       python -m triton_dash push --prune --folder Triton dashboards/*.json
       python -m triton_dash push --api current --namespace stacks-12345 --format json
     """
+    require_inputs(files)
+    source = click.get_current_context().get_parameter_source("url")
+    validate.url(url, "GRAFANA_URL" if source is ParameterSource.ENVIRONMENT else "--url")
     client = GrafanaClient(url, token=token, user=user, password=password, org_id=org_id,
                            verify=False if insecure else (ca_bundle or True), timeout=(5.0, timeout),
                            retries=retries)
     datasource = None if no_datasource else DatasourceSpec(datasource_uid, datasource_name, prometheus_url)
     folder = FolderSpec(folder_uid, folder_title)
-    docs = (load_dashboard_files(files) if files
+    docs = (_documents(files) if files
             else [c.document for c in compile_builtin(profile=profile_from_flags(config_path).profile)])
     done: list[Outcome] = []
 
@@ -94,3 +104,14 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
     show(dry_run)
     if dry_run and output_format == "text":
         click.echo("dry run: nothing was written")
+
+
+def _documents(files: tuple[Path, ...]) -> list[dict[str, Any]]:
+    """The dashboards of FILES in the order given: ``*.dashboard.py`` compiled as build does, others read as JSON."""
+    docs: list[dict[str, Any]] = []
+    for path in files:
+        if path.name.endswith(DASHBOARD_SUFFIX):
+            docs += [item.document for item in compile_files([path])]
+        else:
+            docs += load_dashboard_files((path,))
+    return docs

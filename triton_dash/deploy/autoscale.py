@@ -150,7 +150,7 @@ def autoscale_yaml(kind: str, *, metric: str, target: float, deployment: str = "
         return generated_yaml(hpa(metric, target=target, deployment=deployment, namespace=namespace,
                                   min_replicas=min_replicas, max_replicas=max_replicas), "autoscale")
     if kind == "keda":
-        validate.url(prometheus_url, "prometheus_url")
+        validate.url(prometheus_url, "prometheus_url", example="http://prometheus-operated.monitoring:9090")
         return generated_yaml(keda_scaled_object(metric, target=target, deployment=deployment, namespace=namespace,
                                                  min_replicas=min_replicas, max_replicas=max_replicas,
                                                  prometheus_url=prometheus_url, job=job,

@@ -35,7 +35,7 @@ class PrometheusClient:
     def __init__(self, url: str, *, token: str | None = None, user: str | None = None,
                  password: str | None = None, verify: bool | str = True, timeout: float = 30.0,
                  session: requests.Session | None = None) -> None:
-        self.url = validate.url(url, "--prometheus")
+        self.url = validate.url(url, "--prometheus", example="http://localhost:9090")
         validate.secret(token, "PROMETHEUS_TOKEN")
         validate.secret(password, "PROMETHEUS_PASSWORD")
         validate.number(timeout, "timeout", minimum=0, exclusive_minimum=True)
