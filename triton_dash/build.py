@@ -32,7 +32,6 @@ from typing import Any
 
 import grafanalib.core as G
 
-from .analysis.variables import variable_names
 from .dashboards import BUILTIN, DashboardBuilder, triton_variables
 from .files import dashboard_json
 from .grafana.finalize import FinalizeError, finalize
@@ -171,6 +170,10 @@ def used_variables(doc: Mapping[str, Any]) -> list[str]:
     return found
 
 
+def _defined(doc: Mapping[str, Any]) -> list[str]:
+    return [str(var["name"]) for var in (doc.get("templating") or {}).get("list") or [] if var.get("name")]
+
+
 def _triton_templates() -> list[dict[str, Any]]:
     holder = G.Dashboard(title="variables", uid="variables", templating=G.Templating(list=triton_variables()))
     return list(finalize(holder)["templating"]["list"])
@@ -182,7 +185,7 @@ def complete_variables(doc: dict[str, Any], source: str) -> tuple[dict[str, Any]
     Added variables come first, in the order of :func:`triton_variables`
     (each narrows the next); the dashboard's own variables follow.
     """
-    defined = set(variable_names(doc))
+    defined = set(_defined(doc))
     templates = {str(t["name"]): t for t in _triton_templates()}
     wanted = {name for name in used_variables(doc) if name not in defined and name in templates}
     changed = True
@@ -199,7 +202,7 @@ def complete_variables(doc: dict[str, Any], source: str) -> tuple[dict[str, Any]
         notes.append(f"note: {source}: added the Triton variables {names}, which the panels use and the dashboard "
                      "did not define (define them, e.g. templating=G.Templating(list=triton_variables()), "
                      "to choose them yourself)")
-    undefined = [name for name in used_variables(doc) if name not in set(variable_names(doc))]
+    undefined = [name for name in used_variables(doc) if name not in set(_defined(doc))]
     if undefined:
         notes.append(f"warning: {source}: the panels use {', '.join('$' + n for n in undefined)}, which no "
                      "variable of the dashboard defines: those panels will show No data")
