@@ -104,3 +104,21 @@ def test_no_two_modules_share_a_name_across_packages_that_mean_different_things(
     names = [p.relative_to(PACKAGE).as_posix() for p in _modules()]
     assert "lint/rules.py" not in names
     assert not any(n.endswith("_house.py") for n in names)
+
+
+def test_panel_factories_state_only_their_own_options() -> None:
+    """The shared keyword arguments (selector, by, datasource, width, height, title) come from one
+    PanelOptions TypedDict; no factory spells them out again."""
+    import inspect
+
+    from triton_dash import panels
+
+    shared = {"selector", "by", "datasource", "width", "height", "title"}
+    factories = [getattr(panels, name) for name in panels.__all__
+                 if inspect.isfunction(getattr(panels, name)) and getattr(panels, name).__module__.split(".")[-1]
+                 not in ("factory",)]
+    assert len(factories) >= 60
+    for factory in factories:
+        params = inspect.signature(factory).parameters
+        assert not shared & set(params), (factory.__name__, sorted(shared & set(params)))
+        assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()), factory.__name__

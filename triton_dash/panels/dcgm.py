@@ -20,14 +20,16 @@ import grafanalib.core as G
 from .. import metrics as m
 from ..queries import dcgm as q
 from ..queries.dcgm import DCGM_GPU_GROUPING, DCGM_INSTANCE_GROUPING
-from ..selector import DEFAULT_SELECTOR, Selector
+from ..selector import Selector
 from .factory import (
-    DATASOURCE,
     Color,
-    DataSource,
+    GroupedPanelOptions,
+    PanelOptions,
     Unit,
+    Unpack,
     default_piechart,
     default_timeseries,
+    panel_options,
     prometheus_target,
 )
 
@@ -79,154 +81,136 @@ def _legend(sel: Selector, by: Grouping) -> str:
     return " ".join(parts + extra) or "__auto"
 
 
-def dcgm_vram(
-    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    width: int = 6, height: int = 8, title: str | None = None, repeat_variable: str | None = "gpu",
-) -> G.PieChartv2:
+def dcgm_vram(*, repeat_variable: str | None = "gpu", **options: Unpack[PanelOptions]) -> G.PieChartv2:
     """Framebuffer used, free and reserved on one GPU, one pie per GPU (repeated over ``gpu``)."""
+    o = panel_options(options, width=6)
     return default_piechart(
-        title=title or "GPU memory $gpu",
+        title=o.title or "GPU memory $gpu",
         description=("GPU memory in use, free and reserved by the driver on one GPU, from the DCGM "
                      "exporter. The panel repeats once per GPU (UUID) selected in the gpu variable; on a "
                      "MIG GPU it adds up the instances Triton pods hold.\n\nComputed as "
                      "DCGM_FI_DEV_FB_USED, DCGM_FI_DEV_FB_FREE and DCGM_FI_DEV_FB_RESERVED (MiB, times "
                      "1048576), one value per GPU instance, summed over the selected ones. Unit: bytes.\n\n"
-                     + _no_data(selector, m.DCGM_FB_USED, m.DCGM_FB_RESERVED)),
+                     + _no_data(o.selector, m.DCGM_FB_USED, m.DCGM_FB_RESERVED)),
         unit=Unit.BYTES,
-        targets=[prometheus_target(expr, part) for part, expr in q.dcgm_memory_split(selector).items()],
-        datasource=datasource, width=width, height=height, repeat_variable=repeat_variable)
+        targets=[prometheus_target(expr, part) for part, expr in q.dcgm_memory_split(o.selector).items()],
+        **o.layout, repeat_variable=repeat_variable)
 
 
-def dcgm_utilization(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_INSTANCE_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_utilization(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """GPU utilisation per GPU and per MIG instance."""
+    o = panel_options(options, width=12, by=DCGM_INSTANCE_GROUPING)
     return default_timeseries(
-        title=title or "GPU utilization",
+        title=o.title or "GPU utilization",
         description=("Share of time the GPU was busy. On a whole GPU: DCGM_FI_DEV_GPU_UTIL / 100 (the "
                      "exporter reports percent 0-100; Triton's nv_gpu_utilization is the same number as "
                      "0-1). On a MIG instance DCGM reports no DEV_GPU_UTIL (it reads 0), so the panel "
                      "shows DCGM_FI_PROF_GR_ENGINE_ACTIVE (0-1, share of time the graphics engine is "
                      f"active) instead. {_PER_INSTANCE} Unit: percent.\n\n"
-                     + _no_data(selector, m.DCGM_GPU_UTIL, m.DCGM_GR_ENGINE_ACTIVE)),
+                     + _no_data(o.selector, m.DCGM_GPU_UTIL, m.DCGM_GR_ENGINE_ACTIVE)),
         unit=Unit.PERCENT_UNIT, max_value=1,
-        targets=[prometheus_target(q.dcgm_utilization(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_utilization(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_memory_used_ratio(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_INSTANCE_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_memory_used_ratio(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Framebuffer used as a share of the GPU's (or MIG instance's) memory."""
+    o = panel_options(options, width=12, by=DCGM_INSTANCE_GROUPING)
     return default_timeseries(
-        title=title or "GPU memory used",
+        title=o.title or "GPU memory used",
         description=("GPU memory in use as a share of the GPU's or MIG instance's total: "
                      "DCGM_FI_DEV_FB_USED / (FB_USED + FB_FREE + FB_RESERVED), the reserved part counted "
                      "as 0 where the exporter does not report it. DCGM_FI_DEV_FB_TOTAL is not in the "
                      f"shipped counters files. {_PER_INSTANCE} Unit: percent; orange from 80 %, red from "
                      "90 % (out-of-memory errors come next).\n\n"
-                     + _no_data(selector, m.DCGM_FB_USED, m.DCGM_FB_RESERVED)),
+                     + _no_data(o.selector, m.DCGM_FB_USED, m.DCGM_FB_RESERVED)),
         unit=Unit.PERCENT_UNIT, max_value=1, thresholds=FULLNESS_THRESHOLDS,
-        targets=[prometheus_target(q.dcgm_memory_used_ratio(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_memory_used_ratio(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_power(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_GPU_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_power(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """GPU power draw against its power limit, per physical GPU."""
-    legend = _legend(selector, by)
+    o = panel_options(options, width=12, by=DCGM_GPU_GROUPING)
+    legend = _legend(o.selector, o.by)
     return default_timeseries(
-        title=title or "GPU power vs limit",
+        title=o.title or "GPU power vs limit",
         description=("Instantaneous GPU power draw (DCGM_FI_DEV_POWER_USAGE) and the power management "
                      "limit (DCGM_FI_DEV_POWER_MGMT_LIMIT, what Triton reports as nv_gpu_power_limit). "
                      f"A draw pinned at the limit means the GPU is power-throttled. {_PER_GPU} "
-                     "Unit: watts.\n\n" + _no_data(selector, m.DCGM_POWER_USAGE, m.DCGM_POWER_LIMIT)),
+                     "Unit: watts.\n\n" + _no_data(o.selector, m.DCGM_POWER_USAGE, m.DCGM_POWER_LIMIT)),
         unit=Unit.WATTS,
-        targets=[prometheus_target(q.dcgm_power_usage(selector, by), f"{legend} draw"),
-                 prometheus_target(q.dcgm_power_limit(selector, by), f"{legend} limit")],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_power_usage(o.selector, o.by), f"{legend} draw"),
+                 prometheus_target(q.dcgm_power_limit(o.selector, o.by), f"{legend} limit")],
+        **o.layout)
 
 
-def dcgm_energy_power(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_GPU_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_energy_power(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Average GPU power over the rate window, from the energy counter, per physical GPU."""
+    o = panel_options(options, width=12, by=DCGM_GPU_GROUPING)
     return default_timeseries(
-        title=title or "GPU average power (from energy)",
+        title=o.title or "GPU average power (from energy)",
         description=("Average power over the rate window, from the energy counter: "
                      "rate(DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION) is millijoules per second, divided by "
                      "1000 for watts. Unlike the instantaneous draw it misses no spike between scrapes. "
-                     f"{_PER_GPU} Unit: watts.\n\n" + _no_data(selector, m.DCGM_TOTAL_ENERGY_CONSUMPTION)),
+                     f"{_PER_GPU} Unit: watts.\n\n" + _no_data(o.selector, m.DCGM_TOTAL_ENERGY_CONSUMPTION)),
         unit=Unit.WATTS,
-        targets=[prometheus_target(q.dcgm_energy_power(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_energy_power(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_temperature(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_GPU_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_temperature(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """GPU temperature per physical GPU."""
+    o = panel_options(options, width=12, by=DCGM_GPU_GROUPING)
     return default_timeseries(
-        title=title or "GPU temperature",
+        title=o.title or "GPU temperature",
         description=("GPU temperature (DCGM_FI_DEV_GPU_TEMP). Orange from 83 °C, red from 87 °C (the "
                      "marks of NVIDIA's DCGM exporter dashboard); a hot GPU slows its clocks. "
-                     f"{_PER_GPU} Unit: degrees Celsius.\n\n" + _no_data(selector, m.DCGM_GPU_TEMP)),
+                     f"{_PER_GPU} Unit: degrees Celsius.\n\n" + _no_data(o.selector, m.DCGM_GPU_TEMP)),
         unit=Unit.CELSIUS, thresholds=TEMPERATURE_THRESHOLDS,
-        targets=[prometheus_target(q.dcgm_temperature(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_temperature(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_xid_errors(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_INSTANCE_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_xid_errors(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """The last XID error code per GPU or MIG instance."""
+    o = panel_options(options, width=12, by=DCGM_INSTANCE_GROUPING)
     return default_timeseries(
-        title=title or "GPU XID errors (last code)",
+        title=o.title or "GPU XID errors (last code)",
         description=("The code of the last XID error the driver reported (DCGM_FI_DEV_XID_ERRORS): a code, "
                      "not a count, so it is never summed or rated; 0 means none. Look the code up in "
                      "NVIDIA's XID catalogue (for example 79: the GPU fell off the bus; 48: double-bit ECC "
                      "error); most need the GPU drained and reset. The err_code and err_msg labels the "
                      f"exporter adds are folded away. {_PER_INSTANCE} Unit: none (a code).\n\n"
-                     + _no_data(selector, m.DCGM_XID_ERRORS)),
+                     + _no_data(o.selector, m.DCGM_XID_ERRORS)),
         unit=Unit.NONE, thresholds=((None, Color.OK), (1.0, Color.BAD)),
-        targets=[prometheus_target(q.dcgm_xid_last(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_xid_last(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_tensor_active(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_INSTANCE_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_tensor_active(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Tensor-core (HMMA pipe) activity per GPU or MIG instance."""
+    o = panel_options(options, width=12, by=DCGM_INSTANCE_GROUPING)
     return default_timeseries(
-        title=title or "Tensor-core activity",
+        title=o.title or "Tensor-core activity",
         description=("Share of cycles the tensor (HMMA) pipe was active (DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, "
                      "0-1, a profiling field). Low while GPU utilization is high: the model runs in a "
                      f"precision or on kernels that do not use tensor cores. {_PER_INSTANCE} Unit: "
-                     "percent.\n\n" + _no_data(selector, m.DCGM_TENSOR_ACTIVE)),
+                     "percent.\n\n" + _no_data(o.selector, m.DCGM_TENSOR_ACTIVE)),
         unit=Unit.PERCENT_UNIT, max_value=1,
-        targets=[prometheus_target(q.dcgm_tensor_active(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_tensor_active(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)
 
 
-def dcgm_dram_active(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = DCGM_INSTANCE_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def dcgm_dram_active(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """GPU memory-interface (DRAM) activity per GPU or MIG instance."""
+    o = panel_options(options, width=12, by=DCGM_INSTANCE_GROUPING)
     return default_timeseries(
-        title=title or "GPU DRAM activity",
+        title=o.title or "GPU DRAM activity",
         description=("Share of cycles the GPU's memory interface was busy sending or receiving data "
                      "(DCGM_FI_PROF_DRAM_ACTIVE, 0-1, a profiling field). Near 100 % the model is bound by "
                      f"memory bandwidth (typical of LLM decoding). {_PER_INSTANCE} Unit: percent.\n\n"
-                     + _no_data(selector, m.DCGM_DRAM_ACTIVE)),
+                     + _no_data(o.selector, m.DCGM_DRAM_ACTIVE)),
         unit=Unit.PERCENT_UNIT, max_value=1,
-        targets=[prometheus_target(q.dcgm_dram_active(selector, by), _legend(selector, by))],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.dcgm_dram_active(o.selector, o.by), _legend(o.selector, o.by))],
+        **o.layout)

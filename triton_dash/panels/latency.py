@@ -18,8 +18,18 @@ import grafanalib.core as G
 
 from .. import queries as q
 from ..metrics import INFERENCE_COMPUTE_INFER_SUMMARY, INFERENCE_REQUEST_SUMMARY, Metric
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
-from .factory import DATASOURCE, DataSource, Unit, default_timeseries, legend_for, prometheus_target
+from ..selector import MODEL_GROUPING, Grouping, Selector
+from .factory import (
+    DataSource,
+    GroupedPanelOptions,
+    PanelOptions,
+    Unit,
+    Unpack,
+    default_timeseries,
+    legend_for,
+    panel_options,
+    prometheus_target,
+)
 
 __all__ = [
     "DEFAULT_QUANTILES",
@@ -57,90 +67,78 @@ def _per_request(
     )
 
 
-def request_time_per_request(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def request_time_per_request(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """End-to-end request time per request (queue, compute and Triton overhead)."""
+    o = panel_options(options)
     return _per_request(
-        q.request_time_per_request(selector, by), title or "Request time per request",
+        q.request_time_per_request(o.selector, o.by), o.title or "Request time per request",
         "Average end-to-end time Triton spent on one successful request, from receipt to "
         "response: queueing, input and output handling, model execution and overhead.",
         "rate(nv_inference_request_duration_us) / rate(nv_inference_request_success), each "
         "summed over instances before dividing, / 1e6.",
-        datasource=datasource, width=width, height=height, by=by)
+        **o.layout, by=o.by)
 
 
-def queue_time_per_request(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def queue_time_per_request(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Scheduler queue time per request: the first sign of too little capacity."""
+    o = panel_options(options)
     return _per_request(
-        q.queue_time_per_request(selector, by), title or "Queue time per request",
+        q.queue_time_per_request(o.selector, o.by), o.title or "Queue time per request",
         "Average time one successful request waited in Triton's scheduler queue before a "
         "model instance took it. Rising queue time with flat compute time means the model "
         "needs more instances or a larger batch.",
         "rate(nv_inference_queue_duration_us) / rate(nv_inference_request_success), each "
         "summed over instances before dividing, / 1e6.",
-        datasource=datasource, width=width, height=height, by=by)
+        **o.layout, by=o.by)
 
 
-def compute_input_time_per_request(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def compute_input_time_per_request(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Input handling time per executed request (copying and converting inputs)."""
+    o = panel_options(options)
     return _per_request(
-        q.compute_input_time_per_request(selector, by), title or "Input time per request",
+        q.compute_input_time_per_request(o.selector, o.by), o.title or "Input time per request",
         "Average time the backend spent preparing one request's inputs (copies to the device, "
         "conversions) in the execution that served it.",
         f"rate(nv_inference_compute_input_duration_us) / executed requests/s, / 1e6. {_EXECUTED}",
-        datasource=datasource, width=width, height=height, by=by)
+        **o.layout, by=o.by)
 
 
-def compute_infer_time_per_request(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def compute_infer_time_per_request(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Model execution (inference) time per executed request."""
+    o = panel_options(options)
     return _per_request(
-        q.compute_infer_time_per_request(selector, by), title or "Inference time per request",
+        q.compute_infer_time_per_request(o.selector, o.by), o.title or "Inference time per request",
         "Average time the model itself ran for one request: the duration of the (batched) "
         "execution that served it. Not device busy time: a batch of 8 requests adds 8 times "
         "its duration to the counter and 8 to the request count.",
         f"rate(nv_inference_compute_infer_duration_us) / executed requests/s, / 1e6. {_EXECUTED}",
-        datasource=datasource, width=width, height=height, by=by)
+        **o.layout, by=o.by)
 
 
-def compute_output_time_per_request(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def compute_output_time_per_request(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Output handling time per executed request (copying results back)."""
+    o = panel_options(options)
     return _per_request(
-        q.compute_output_time_per_request(selector, by), title or "Output time per request",
+        q.compute_output_time_per_request(o.selector, o.by), o.title or "Output time per request",
         "Average time the backend spent producing one request's outputs (copies back from the "
         "device, serialisation) in the execution that served it.",
         f"rate(nv_inference_compute_output_duration_us) / executed requests/s, / 1e6. {_EXECUTED}",
-        datasource=datasource, width=width, height=height, by=by)
+        **o.layout, by=o.by)
 
 
-def aggregated_latency(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = (),
-    datasource: DataSource = DATASOURCE, width: int = 16, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def aggregated_latency(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Stacked breakdown of the average request: queue, input, infer, output, overhead.
 
     By default it aggregates every selected model (pick one model in the
     ``model`` variable to see that model's breakdown); the stack's top is the
     end-to-end request time per request.
     """
-    suffix = f" {legend_for(by)}" if by else ""
+    o = panel_options(options, width=16, by=())
+    suffix = f" {legend_for(o.by)}" if o.by else ""
     targets = [prometheus_target(expr, f"{phase}{suffix}")
-               for phase, expr in q.latency_breakdown(selector, by).items()]
+               for phase, expr in q.latency_breakdown(o.selector, o.by).items()]
     return default_timeseries(
-        title=title or "Aggregated latency per request",
+        title=o.title or "Aggregated latency per request",
         description=(
             "Where the average successful request spends its time, stacked: queue, compute input, "
             "compute infer, compute output and the remaining overhead (network and protocol "
@@ -151,7 +149,7 @@ def aggregated_latency(
             "Because every phase shares one denominator, compute phases here are averaged over "
             "all requests, cache hits included. Unit: seconds per request.\n\n" + _DECOUPLED + "\n\n" + _IDLE),
         unit=Unit.SECONDS, targets=targets, stacked=True,
-        datasource=datasource, width=width, height=height,
+        **o.layout,
     )
 
 
@@ -179,23 +177,23 @@ def _quantiles(
 
 
 def request_time_quantiles(
-    *, selector: Selector = DEFAULT_SELECTOR, quantiles: Sequence[str] = DEFAULT_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = DEFAULT_QUANTILES, **options: Unpack[PanelOptions],
 ) -> G.TimeSeries:
     """End-to-end request time quantiles (needs ``summary_latencies=true``)."""
+    o = panel_options(options, width=12)
     return _quantiles(
         INFERENCE_REQUEST_SUMMARY,
         "End-to-end request time (Triton disables this summary for models with the response cache on)",
-        selector=selector, quantiles=quantiles, title=title or "Request time quantiles",
-        datasource=datasource, width=width, height=height)
+        selector=o.selector, quantiles=quantiles, title=o.title or "Request time quantiles",
+        **o.layout)
 
 
 def compute_infer_quantiles(
-    *, selector: Selector = DEFAULT_SELECTOR, quantiles: Sequence[str] = DEFAULT_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = DEFAULT_QUANTILES, **options: Unpack[PanelOptions],
 ) -> G.TimeSeries:
     """Model execution time quantiles (needs ``summary_latencies=true``)."""
+    o = panel_options(options, width=12)
     return _quantiles(
         INFERENCE_COMPUTE_INFER_SUMMARY, "Model execution time",
-        selector=selector, quantiles=quantiles, title=title or "Inference time quantiles",
-        datasource=datasource, width=width, height=height)
+        selector=o.selector, quantiles=quantiles, title=o.title or "Inference time quantiles",
+        **o.layout)

@@ -25,16 +25,19 @@ from .. import metrics as m
 from .. import queries as q
 from ..metrics import Metric
 from ..queries.llm import MS_PER_S, TRTLLM_INPUT_TOKENS, TRTLLM_OUTPUT_TOKENS, Matcher
-from ..selector import DEFAULT_SELECTOR, MODEL_GROUPING, Grouping, Selector
+from ..selector import Grouping, Selector
 from .factory import (
-    DATASOURCE,
     BucketHeatmap,
     Color,
     DataSource,
+    GroupedPanelOptions,
+    PanelOptions,
     Unit,
+    Unpack,
     default_heatmap,
     default_timeseries,
     legend_for,
+    panel_options,
     prometheus_target,
 )
 
@@ -119,98 +122,90 @@ def _variable_name(value: str | None) -> str | None:
 # --- Triton core: time to first response ----------------------------------------------------------
 
 def first_response_time(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING, quantiles: Sequence[str] = LLM_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 16, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = LLM_QUANTILES, **options: Unpack[GroupedPanelOptions],
 ) -> G.TimeSeries:
     """Time to first response (TTFT for streaming models) from Triton core's histogram."""
+    o = panel_options(options, width=16)
     return _quantile_panel(
         m.FIRST_RESPONSE_HISTOGRAM,
         "Time from the request's arrival to Triton sending its first response (time to first token for "
         "streaming LLMs), measured by Triton core for any backend",
-        selector=selector, by=by, quantiles=quantiles, title=title or "Time to first response",
-        datasource=datasource, width=width, height=height, divide_by=MS_PER_S,
+        selector=o.selector, by=o.by, quantiles=quantiles, title=o.title or "Time to first response",
+        **o.layout, divide_by=MS_PER_S,
         note=" Triton records whole milliseconds; values are shown in seconds. The default buckets "
              "(100, 500, 2000, 5000 ms) are coarse: set finer ones per model with model_metrics.")
 
 
-def first_response_heatmap(
-    *, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8,
-    title: str | None = None,
-) -> BucketHeatmap:
+def first_response_heatmap(**options: Unpack[PanelOptions]) -> BucketHeatmap:
     """Distribution of the time to first response (ms buckets)."""
-    return _heatmap(m.FIRST_RESPONSE_HISTOGRAM, "Distribution of the time to first response", selector=selector,
+    o = panel_options(options)
+    return _heatmap(m.FIRST_RESPONSE_HISTOGRAM, "Distribution of the time to first response", selector=o.selector,
                     unit=Unit.MILLISECONDS, unit_words="milliseconds",
-                    title=title or "Time to first response distribution",
-                    datasource=datasource, width=width, height=height)
+                    title=o.title or "Time to first response distribution",
+                    **o.layout)
 
 
 # --- vLLM backend ---------------------------------------------------------------------------------
 
 def vllm_time_to_first_token(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING, quantiles: Sequence[str] = LLM_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = LLM_QUANTILES, **options: Unpack[GroupedPanelOptions],
 ) -> G.TimeSeries:
     """vLLM's time to first token."""
+    o = panel_options(options)
     return _quantile_panel(m.VLLM_TIME_TO_FIRST_TOKEN, "Time to first token, as vLLM measures it",
-                           selector=selector, by=by, quantiles=quantiles, title=title or "vLLM time to first token",
-                           datasource=datasource, width=width, height=height)
+                           selector=o.selector, by=o.by, quantiles=quantiles,
+                           title=o.title or "vLLM time to first token", **o.layout)
 
 
 def vllm_time_per_output_token(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING, quantiles: Sequence[str] = LLM_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = LLM_QUANTILES, **options: Unpack[GroupedPanelOptions],
 ) -> G.TimeSeries:
     """vLLM's time per output token (inter-token latency)."""
+    o = panel_options(options)
     return _quantile_panel(
         m.VLLM_TIME_PER_OUTPUT_TOKEN, "Time between two output tokens of one request (inter-token latency)",
-        selector=selector, by=by, quantiles=quantiles, title=title or "vLLM time per output token",
-        datasource=datasource, width=width, height=height,
+        selector=o.selector, by=o.by, quantiles=quantiles, title=o.title or "vLLM time per output token",
+        **o.layout,
         note=" Triton's vLLM backend keeps the name time_per_output_token_seconds (vLLM itself renamed it "
              "inter_token_latency_seconds).")
 
 
 def vllm_e2e_latency(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING, quantiles: Sequence[str] = LLM_QUANTILES,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
+    *, quantiles: Sequence[str] = LLM_QUANTILES, **options: Unpack[GroupedPanelOptions],
 ) -> G.TimeSeries:
     """vLLM's end-to-end request latency (to the last token)."""
+    o = panel_options(options)
     return _quantile_panel(
         m.VLLM_E2E_LATENCY, "End-to-end latency of finished requests, to the last token",
-        selector=selector, by=by, quantiles=quantiles, title=title or "vLLM end-to-end request latency",
-        datasource=datasource, width=width, height=height,
+        selector=o.selector, by=o.by, quantiles=quantiles, title=o.title or "vLLM end-to-end request latency",
+        **o.layout,
         note=" Use this, not the overview's request time: for vLLM, Triton's own request timers stop when "
              "execute() returns, long before generation ends.")
 
 
-def vllm_token_throughput(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def vllm_token_throughput(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Prompt and generation tokens per second."""
-    legend = legend_for(by)
+    o = panel_options(options, width=12)
+    legend = legend_for(o.by)
     return default_timeseries(
-        title=title or "vLLM tokens/s",
+        title=o.title or "vLLM tokens/s",
         description=(
             "Prompt tokens processed and tokens generated per second, per model version, summed over pods: "
             "sum(rate(vllm:prompt_tokens_total)) and sum(rate(vllm:generation_tokens_total)). Unit: tokens/s.\n\n"
             + _no_data(m.VLLM_PROMPT_TOKENS)),
         unit=Unit.TOKENS_PER_SECOND,
-        targets=[prometheus_target(q.token_rate(m.VLLM_PROMPT_TOKENS, selector, by), f"prompt {legend}"),
-                 prometheus_target(q.token_rate(m.VLLM_GENERATION_TOKENS, selector, by), f"generation {legend}")],
-        datasource=datasource, width=width, height=height)
+        targets=[prometheus_target(q.token_rate(m.VLLM_PROMPT_TOKENS, o.selector, o.by), f"prompt {legend}"),
+                 prometheus_target(q.token_rate(m.VLLM_GENERATION_TOKENS, o.selector, o.by), f"generation {legend}")],
+        **o.layout)
 
 
-def vllm_token_length_heatmap(
-    *, generated: bool = False, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    width: int = 6, height: int = 8, title: str | None = None,
-) -> BucketHeatmap:
+def vllm_token_length_heatmap(*, generated: bool = False, **options: Unpack[PanelOptions]) -> BucketHeatmap:
     """Distribution of prompt (or, with ``generated``, generation) lengths of finished requests."""
+    o = panel_options(options, width=6)
     metric = m.VLLM_REQUEST_GENERATION_TOKENS if generated else m.VLLM_REQUEST_PROMPT_TOKENS
     what = "generation" if generated else "prompt"
-    return _heatmap(metric, f"Distribution of {what} lengths (tokens) of finished requests", selector=selector,
-                    unit=Unit.SHORT, unit_words="tokens", title=title or f"vLLM {what} length", datasource=datasource,
-                    width=width,
-                    height=height)
+    return _heatmap(metric, f"Distribution of {what} lengths (tokens) of finished requests", selector=o.selector,
+                    unit=Unit.SHORT, unit_words="tokens", title=o.title or f"vLLM {what} length", **o.layout)
 
 
 # --- TensorRT-LLM backend -------------------------------------------------------------------------
@@ -221,13 +216,11 @@ def _by_category(metric: Metric, label: str, values: Sequence[str], selector: Se
     return prometheus_target(q.category_gauge(metric, label, values, selector, by), legend)
 
 
-def trtllm_requests(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 12, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_requests(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Requests active, scheduled and waiting in the TensorRT-LLM engine, against its maximum."""
+    o = panel_options(options, width=12)
     return default_timeseries(
-        title=title or "TensorRT-LLM requests",
+        title=o.title or "TensorRT-LLM requests",
         description=(
             "Requests inside the TensorRT-LLM engine, one line per request_type: active (admitted), scheduled "
             "(in this iteration's batch), waiting (active - scheduled: the engine's own queue, which Triton's "
@@ -237,76 +230,68 @@ def trtllm_requests(
             + _no_data(m.TRTLLM_REQUESTS)),
         unit=Unit.SHORT,
         targets=[_by_category(m.TRTLLM_REQUESTS, "request_type", ("active", "scheduled", "waiting", "max"),
-                              selector, by)],
-        datasource=datasource, width=width, height=height)
+                              o.selector, o.by)],
+        **o.layout)
 
 
-def trtllm_kv_cache_blocks(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_kv_cache_blocks(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """KV-cache blocks used and free, and blocks reused from earlier requests."""
+    o = panel_options(options)
     return default_timeseries(
-        title=title or "TensorRT-LLM KV-cache blocks",
+        title=o.title or "TensorRT-LLM KV-cache blocks",
         description=(
             "KV-cache blocks per model version, summed over pods: used and free (one line per "
             "kv_cache_block_type), and reused (blocks served from earlier requests' prefixes). From "
             "nv_trt_llm_kv_cache_block_metrics, a gauge. Unit: blocks.\n\n" + _no_data(m.TRTLLM_KV_CACHE_BLOCKS)),
         unit=Unit.SHORT,
-        targets=[_by_category(m.TRTLLM_KV_CACHE_BLOCKS, "kv_cache_block_type", ("used", "free"), selector, by),
+        targets=[_by_category(m.TRTLLM_KV_CACHE_BLOCKS, "kv_cache_block_type", ("used", "free"), o.selector, o.by),
                  prometheus_target(q.category_gauge(m.TRTLLM_KV_CACHE_BLOCKS, "kv_cache_block_type", ("reused",),
-                                                    selector, by, keep_category=False),
-                                   f"reused {legend_for(by)}")],
-        datasource=datasource, width=width, height=height)
+                                                    o.selector, o.by, keep_category=False),
+                                   f"reused {legend_for(o.by)}")],
+        **o.layout)
 
 
-def trtllm_kv_cache_used_ratio(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_kv_cache_used_ratio(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Share of KV-cache blocks in use (ratio of sums over pods)."""
+    o = panel_options(options)
     return default_timeseries(
-        title=title or "TensorRT-LLM KV cache used",
+        title=o.title or "TensorRT-LLM KV cache used",
         description=(
             "Share of the KV cache in use: sum(used blocks) / sum(max blocks) over the selected pods, per model "
             "version (a ratio of sums, not an average of each pod's fraction). Near 100 % the engine cannot admit "
             "new requests or must evict reusable blocks. Unit: percent; orange from 80 %, red from 90 %.\n\n"
             + _no_data(m.TRTLLM_KV_CACHE_BLOCKS)),
         unit=Unit.PERCENT_UNIT,
-        targets=[prometheus_target(q.kv_cache_used_ratio(selector, by), legend_for(by))],
+        targets=[prometheus_target(q.kv_cache_used_ratio(o.selector, o.by), legend_for(o.by))],
         thresholds=((None, Color.OK), (0.8, Color.WARN), (0.9, Color.BAD)), max_value=1,
-        datasource=datasource, width=width, height=height)
+        **o.layout)
 
 
-def trtllm_runtime_memory(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_runtime_memory(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Memory the TensorRT-LLM runtime holds, by memory type."""
+    o = panel_options(options)
     return default_timeseries(
-        title=title or "TensorRT-LLM runtime memory",
+        title=o.title or "TensorRT-LLM runtime memory",
         description=(
             "Memory held by the TensorRT-LLM runtime per model version, summed over pods, one line per "
             "memory_type (gpu, cpu, pinned): sum(nv_trt_llm_runtime_memory_metrics). Unit: bytes.\n\n"
             + _no_data(m.TRTLLM_RUNTIME_MEMORY)),
         unit=Unit.BYTES,
-        targets=[_by_category(m.TRTLLM_RUNTIME_MEMORY, "memory_type", ("gpu", "cpu", "pinned"), selector, by)],
-        datasource=datasource, width=width, height=height)
+        targets=[_by_category(m.TRTLLM_RUNTIME_MEMORY, "memory_type", ("gpu", "cpu", "pinned"), o.selector, o.by)],
+        **o.layout)
 
 
-def trtllm_inflight_batcher(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_inflight_batcher(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Context tokens and paused requests of the in-flight batcher's last iteration."""
-    legend = legend_for(by)
+    o = panel_options(options)
+    legend = legend_for(o.by)
 
     def one(value: str) -> str:
-        return q.category_gauge(m.TRTLLM_INFLIGHT_BATCHER, "inflight_batcher_specific_metric", (value,), selector,
-                                by, keep_category=False)
+        return q.category_gauge(m.TRTLLM_INFLIGHT_BATCHER, "inflight_batcher_specific_metric", (value,), o.selector,
+                                o.by, keep_category=False)
 
     return default_timeseries(
-        title=title or "TensorRT-LLM in-flight batcher",
+        title=o.title or "TensorRT-LLM in-flight batcher",
         description=(
             "The in-flight batcher's last iteration, summed over pods: context (prefill) tokens in the batch, and "
             "requests paused to make room (a sign of KV-cache pressure). Tokens and requests are separate lines, "
@@ -314,7 +299,7 @@ def trtllm_inflight_batcher(
         unit=Unit.SHORT,
         targets=[prometheus_target(one("total_context_tokens"), f"context tokens {legend}"),
                  prometheus_target(one("paused_requests"), f"paused requests {legend}")],
-        datasource=datasource, width=width, height=height)
+        **o.layout)
 
 
 _TOKEN_SIDES = (("input", m.TRTLLM_INPUT_TOKEN_LEN, TRTLLM_INPUT_TOKENS),
@@ -334,40 +319,34 @@ def _token_panel(
         datasource=datasource, width=width, height=height)
 
 
-def trtllm_token_lengths(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_token_lengths(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Mean input and output tokens per finished request."""
+    o = panel_options(options)
     return _token_panel(
-        q.histogram_mean, title=title or "TensorRT-LLM tokens per request",
+        q.histogram_mean, title=o.title or "TensorRT-LLM tokens per request",
         description="Mean input and output length of the requests that finished in the rate window: "
                     "rate(nv_llm_*_token_len_sum) / rate(nv_llm_*_token_len_count), each summed over pods. "
                     "Unit: tokens per request.",
-        unit=Unit.SHORT, selector=selector, by=by, datasource=datasource, width=width, height=height)
+        unit=Unit.SHORT, selector=o.selector, by=o.by, **o.layout)
 
 
-def trtllm_token_throughput(
-    *, selector: Selector = DEFAULT_SELECTOR, by: Grouping = MODEL_GROUPING,
-    datasource: DataSource = DATASOURCE, width: int = 8, height: int = 8, title: str | None = None,
-) -> G.TimeSeries:
+def trtllm_token_throughput(**options: Unpack[GroupedPanelOptions]) -> G.TimeSeries:
     """Input and output tokens per second of finished requests."""
+    o = panel_options(options)
     return _token_panel(
-        q.histogram_sum_rate, title=title or "TensorRT-LLM tokens/s",
+        q.histogram_sum_rate, title=o.title or "TensorRT-LLM tokens/s",
         description="Input and output tokens per second, counted when each request finishes: "
                     "sum(rate(nv_llm_*_token_len_sum)) over pods. Lumpy for long generations, because a "
                     "request's tokens all land at its end. Unit: tokens/s.",
-        unit=Unit.TOKENS_PER_SECOND, selector=selector, by=by, datasource=datasource, width=width, height=height)
+        unit=Unit.TOKENS_PER_SECOND, selector=o.selector, by=o.by, **o.layout)
 
 
-def trtllm_token_length_heatmap(
-    *, output: bool = False, selector: Selector = DEFAULT_SELECTOR, datasource: DataSource = DATASOURCE,
-    width: int = 6, height: int = 8, title: str | None = None,
-) -> BucketHeatmap:
+def trtllm_token_length_heatmap(*, output: bool = False, **options: Unpack[PanelOptions]) -> BucketHeatmap:
     """Distribution of input (or, with ``output``, output) lengths of finished requests."""
+    o = panel_options(options, width=6)
     metric, matcher = ((m.TRTLLM_OUTPUT_TOKEN_LEN, TRTLLM_OUTPUT_TOKENS) if output
                        else (m.TRTLLM_INPUT_TOKEN_LEN, TRTLLM_INPUT_TOKENS))
     what = "output" if output else "input"
-    return _heatmap(metric, f"Distribution of {what} lengths (tokens) of finished requests", selector=selector,
-                    unit=Unit.SHORT, unit_words="tokens", title=title or f"TensorRT-LLM {what} length",
-                    datasource=datasource, width=width, height=height, extra=(matcher,))
+    return _heatmap(metric, f"Distribution of {what} lengths (tokens) of finished requests", selector=o.selector,
+                    unit=Unit.SHORT, unit_words="tokens", title=o.title or f"TensorRT-LLM {what} length",
+                    **o.layout, extra=(matcher,))
