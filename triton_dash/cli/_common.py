@@ -18,7 +18,7 @@ from ..files import write_files
 from ..profile import Profile
 
 __all__ = ["EXIT_CANNOT_RUN", "cannot_run", "duration_seconds", "load_dashboards", "overrides", "parse_time",
-           "plural", "progress", "require_inputs", "write_or_check"]
+           "plural", "progress", "require_inputs", "write_one", "write_or_check"]
 
 EXIT_CANNOT_RUN = 2
 
@@ -43,6 +43,21 @@ def write_or_check(outputs: dict[Path, str], out_dir: Path, check: bool, command
 def plural(count: int, word: str) -> str:
     """``1 row``, ``2 rows``, ``0 rows``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def write_one(text: str, out_path: Path | None, default: Path, check: bool, command: str) -> Path | None:
+    """One output file: ``-`` prints it, else it is written (or, with ``check``, compared) atomically.
+
+    Returns the path written, None when printed or checked.
+    """
+    if out_path == Path("-"):
+        click.echo(text, nl=False)
+        return None
+    target = out_path or default
+    if not check:
+        validate.output_file(target, "-o/--out")
+    written = write_or_check({target: text}, target.parent, check, command)
+    return written[0] if written else None
 
 
 def overrides(values: tuple[str, ...]) -> dict[str, str]:

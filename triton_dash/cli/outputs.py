@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -20,12 +22,29 @@ from ..profile.alerts import FLEET_SETTINGS
 from ..profile.load import DEFAULT_ORIGIN
 from ..rules import prometheus_rule, rule_groups, rules_yaml
 from ..selector import ResponseCache
-from ._common import overrides, plural, require_inputs, write_or_check
+from ._common import overrides, plural, require_inputs, write_one, write_or_check
 from ._group import main
 from .config import config_option, profile_from_flags
 from .errors import flags_named
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
+
+
+def gpu_source_options(what: str) -> Callable[[F], F]:
+    """``--gpu-source`` and ``--dcgm-pod-label`` (profile keys gpu_source, dcgm_pod_label), for ``what``."""
+    def decorate(function: F) -> F:
+        function = click.option(
+            "--dcgm-pod-label", type=click.Choice(sorted(DCGM_NAMESPACE_LABEL)),
+            help="With the dcgm GPU source: the label naming the GPU's pod; exported_pod when the exporter's "
+                 "ServiceMonitor keeps honorLabels: false (the shipped ones do). Profile key dcgm_pod_label; "
+                 "default pod.")(function)
+        return click.option(
+            "--gpu-source", type=click.Choice([s.value for s in GpuSource]),
+            help=f"GPU {what} from Triton's nv_gpu_* or from NVIDIA's DCGM exporter (GPU Operator, MIG; "
+                 "docs/dcgm.md). Profile key gpu_source; default triton.")(function)
+    return decorate
 
 
 @main.command()
@@ -45,13 +64,7 @@ __all__ = ["autoscale", "build", "podmonitor", "provision", "rules"]
               help="Multi-cluster fleets: add a cluster variable and a NAME=~\"$cluster\" matcher to every query.")
 @click.option("--response-cache", type=click.Choice([c.value for c in ResponseCache]),
               help="Whether Triton's response cache is on (profile key response_cache; default auto).")
-@click.option("--gpu-source", type=click.Choice([s.value for s in GpuSource]),
-              help="GPU panels from Triton's nv_gpu_* or from NVIDIA's DCGM exporter (GPU Operator, MIG; "
-                   "docs/dcgm.md). Profile key gpu_source; default triton.")
-@click.option("--dcgm-pod-label", type=click.Choice(sorted(DCGM_NAMESPACE_LABEL)),
-              help="With the dcgm GPU source: the label naming the GPU's pod; exported_pod when the exporter's "
-                   "ServiceMonitor keeps honorLabels: false (the shipped ones do). Profile key dcgm_pod_label; "
-                   "default pod.")
+@gpu_source_options("panels")
 @config_option
 def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
           namespace: str, folder: str, folder_annotation: str, cluster_label: str | None,
@@ -149,13 +162,7 @@ def provision(out_dir: Path, check: bool, config_path: Path | None) -> None:
 @click.option("--only", type=click.Choice(["recording", "alerts"]),
               help="Write one group: the recordings (evaluate them where the data is, e.g. each cluster's "
                    "Prometheus) or the alerts (e.g. vmalert or the ruler on the central store).")
-@click.option("--gpu-source", type=click.Choice([s.value for s in GpuSource]),
-              help="GPU alerts from Triton's nv_gpu_* or from NVIDIA's DCGM exporter (GPU Operator, MIG; "
-                   "docs/dcgm.md). Profile key gpu_source; default triton.")
-@click.option("--dcgm-pod-label", type=click.Choice(sorted(DCGM_NAMESPACE_LABEL)),
-              help="With the dcgm GPU source: the label naming the GPU's pod; exported_pod when the exporter's "
-                   "ServiceMonitor keeps honorLabels: false (the shipped ones do). Profile key dcgm_pod_label; "
-                   "default pod.")
+@gpu_source_options("alerts")
 @config_option
 def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], release: str, namespace: str,
           check: bool, cluster_label: str | None, only: str | None, gpu_source: str | None,
@@ -186,14 +193,9 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
     else:
         text = rules_yaml(groups)
         default = Path("provisioning/prometheus/rules/triton.rules.yml")
-    if out_path == Path("-"):
-        click.echo(text, nl=False)
-        return
-    target = out_path or default
-    if not check:
-        validate.output_file(target, "-o/--out")
-    for path in write_or_check({target: text}, target.parent, check, "rules"):
-        click.echo(f"wrote {path}")
+    written = write_one(text, out_path, default, check, "rules")
+    if written is not None:
+        click.echo(f"wrote {written}")
 
 
 @main.command()

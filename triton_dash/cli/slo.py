@@ -18,7 +18,7 @@ from ..profile.slo import (
 )
 from ..rules import prometheus_rule, rules_yaml
 from ..rules.slo import slo_rule_groups
-from ._common import write_or_check
+from ._common import write_one
 from ._group import main
 from .config import config_option, profile_from_flags
 
@@ -128,11 +128,6 @@ def slo(availability: float | None, latencies: tuple[str, ...], window: str, job
     else:
         text = rules_yaml(groups, command="slo")
         default = DEFAULT_RULES_FILE
-    if out_path == Path("-"):
-        click.echo(text, nl=False)
-        return
-    target = out_path or default
-    if not check:
-        validate.output_file(target, "-o/--out")
-    for path in write_or_check({target: text}, target.parent, check, "slo"):
-        click.echo(f"wrote {path} ({len(slos)} SLOs: {', '.join(s.name for s in slos)})")
+    written = write_one(text, out_path, default, check, "slo")
+    if written is not None:
+        click.echo(f"wrote {written} ({len(slos)} SLOs: {', '.join(s.name for s in slos)})")
