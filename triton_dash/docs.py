@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .dashboards import monitoring_stack, triton_llm, triton_overview
+from .dashboards.slo import triton_slo
 from .grafana.finalize import finalize
+from .profile import GpuSource, Profile
 from .selector import Selector
 
 __all__ = ["CATALOGUE_BEGIN", "CATALOGUE_END", "CATALOGUE_FILE", "panel_catalogue", "write_catalogue"]
@@ -42,13 +44,33 @@ def _rows(doc: dict[str, Any]) -> Iterable[str]:
         yield f"| {panel['title']} ({unit}) | {_first_paragraph(panel['description'])} | {exprs} |"
 
 
+def _gpu_row(doc: dict[str, Any]) -> dict[str, Any]:
+    """Only the GPU row of an overview (and its panels)."""
+    panels, keep = [], False
+    for panel in doc["panels"]:
+        if panel["type"] == "row":
+            keep = panel["title"].startswith("GPU")
+        if keep:
+            panels.append(panel)
+    return {**doc, "panels": panels}
+
+
 def panel_catalogue() -> str:
-    """A Markdown table per built-in dashboard: title (unit), what it means, PromQL."""
+    """A Markdown table per built-in dashboard: title (unit), what it means, PromQL; and the GPU row as the
+    DCGM GPU source (``gpu_source = "dcgm"``) builds it."""
+    dcgm = Profile(gpu_source=GpuSource.DCGM)
+    sections = [
+        ("", finalize(triton_overview(selector=BARE))),
+        (" with `gpu_source = \"dcgm\"`: the GPU row", _gpu_row(finalize(triton_overview(selector=BARE,
+                                                                                          profile=dcgm)))),
+        ("", finalize(triton_llm(selector=BARE))),
+        ("", finalize(triton_slo(selector=BARE))),
+        ("", finalize(monitoring_stack())),
+    ]
     parts = [CATALOGUE_BEGIN]
-    for doc in (finalize(triton_overview(selector=BARE)), finalize(triton_llm(selector=BARE)),
-                finalize(monitoring_stack())):
-        parts += [f"\n#### {doc['title']} (`{doc['uid']}`)\n", "| panel (unit) | what the number means | PromQL |",
-                  "|---|---|---|", *_rows(doc)]
+    for note, doc in sections:
+        parts += [f"\n#### {doc['title']} (`{doc['uid']}`){note}\n",
+                  "| panel (unit) | what the number means | PromQL |", "|---|---|---|", *_rows(doc)]
     parts.append(CATALOGUE_END)
     return "\n".join(parts) + "\n"
 
