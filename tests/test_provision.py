@@ -125,3 +125,38 @@ def test_blackbox_config_is_accepted_by_the_real_exporter(tmp_path: Path) -> Non
     result = subprocess.run([binary, f"--config.file={config}", "--config.check"], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _provision_with(tmp_path: Path, job: str) -> tuple[int, str, Path]:
+    profile = tmp_path / "triton-dash.toml"
+    profile.write_text(f"job = {job!r}\n", encoding="utf-8")
+    out = tmp_path / "stack"
+    result = CliRunner().invoke(main, ["provision", "--config", str(profile), "-o", str(out)])
+    return result.exit_code, result.output, out
+
+
+def test_the_scrape_job_is_the_profile_job_the_rules_select(tmp_path: Path) -> None:
+    """job = "triton-prod": prometheus.yml scrapes Triton as triton-prod, and every rule's job matcher takes it."""
+    code, output, out = _provision_with(tmp_path, "triton-prod")
+    assert code == 0, output
+    config = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())
+    names = [j["job_name"] for j in config["scrape_configs"]]
+    assert names == ["prometheus", "triton-prod", "cadvisor", "triton-health"]
+    selected = re.findall(r'job=~"([^"]*)"', (out / "prometheus/rules/triton.rules.yml").read_text())
+    triton_jobs = {j for j in selected if j != "triton-health"}
+    assert triton_jobs == {"triton-prod"}
+    assert all(re.fullmatch(j, "triton-prod") for j in triton_jobs)
+
+
+def test_a_regex_job_that_matches_the_default_keeps_triton(tmp_path: Path) -> None:
+    code, output, out = _provision_with(tmp_path, "triton|triton-canary")
+    assert code == 0, output
+    config = yaml.safe_load((out / "prometheus/prometheus.yml").read_text())
+    assert [j["job_name"] for j in config["scrape_configs"]][1] == "triton"
+
+
+def test_a_regex_job_the_scrape_config_cannot_satisfy_is_refused(tmp_path: Path) -> None:
+    code, output, out = _provision_with(tmp_path, "prod-.*")
+    assert code == 1
+    assert output.count("\n") == 1 and output.startswith("Error: job='prod-.*' is a regex that does not match")
+    assert not out.exists()

@@ -129,7 +129,9 @@ def provision(out_dir: Path, check: bool, config_path: Path | None) -> None:
     """Write Grafana provisioning, prometheus.yml and the docker-compose stack.
 
     The stack's rules file follows the profile (its job, cluster label, alert
-    thresholds, response cache), like 'triton-dash rules'.
+    thresholds, response cache), like 'triton-dash rules'; prometheus.yml
+    scrapes Triton under the profile's job, so the rules select it (a job
+    regex is refused unless it matches the default name, triton).
 
     \b
     Examples:

@@ -19,6 +19,7 @@ from ..grafana.specs import DatasourceSpec, FolderSpec
 from ..profile import AlertConfig, Profile
 from ..rules import rule_groups, rules_yaml
 from ..rules.slo import slo_rule_groups
+from .jobs import scrape_job_name
 
 __all__ = ["BLACKBOX_CONFIG", "DEFAULT_IMAGES", "HEADER", "RULES_FILE", "SLO_RULES_FILE", "StackSettings", "health_job",
            "health_urls",
@@ -87,7 +88,9 @@ def prometheus_config(settings: StackSettings) -> dict[str, Any]:
         "global": {"scrape_interval": settings.scrape_interval, "evaluation_interval": settings.scrape_interval},
         "rule_files": ["rules/*.yml"],
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]},
-        "scrape_configs": [job("prometheus", "localhost:9090"), job("triton", settings.triton_metrics_target),
+        "scrape_configs": [job("prometheus", "localhost:9090"),
+                           # the job the rules select (the profile's, when it names one)
+                           job(scrape_job_name(settings.alert_config.job), settings.triton_metrics_target),
                            job("cadvisor", "cadvisor:8080"), health_job(settings)],
     }
 
@@ -239,6 +242,7 @@ in `.env` at your own repository. Triton starts with an empty repository too.
 def provision_files(settings: StackSettings | None = None) -> dict[str, str]:
     """Every file of the ``provisioning/`` tree, by path relative to it."""
     settings = settings or StackSettings()
+    scrape_job_name(settings.alert_config.job)  # refuse, before anything is made, a job no scrape job satisfies
     return {
         "docker-compose.yml": generated_yaml(docker_compose(settings), "provision"),
         ".env.example": ENV_EXAMPLE,
