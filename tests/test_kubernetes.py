@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,11 @@ from click.testing import CliRunner
 from triton_dash.build import compile_builtin
 from triton_dash.cli import main
 from triton_dash.deploy.kubernetes import MAX_DASHBOARD_BYTES, ManifestError, dashboard_configmap
+from triton_dash.profile import Profile
 from triton_dash.rules import rule_groups
+
+from .support.dcgm_exporter import serving
+from .support.prometheus import run_prometheus
 
 
 def test_build_configmaps(tmp_path: Path) -> None:
@@ -64,7 +69,65 @@ def test_podmonitor(tmp_path: Path) -> None:
     assert (manifest["apiVersion"], manifest["kind"]) == ("monitoring.coreos.com/v1", "PodMonitor")
     assert manifest["metadata"]["labels"] == {"release": "kps"}
     assert manifest["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": "triton"}}
-    assert manifest["spec"]["podMetricsEndpoints"] == [{"port": "metrics", "path": "/metrics", "interval": "15s"}]
+    assert manifest["spec"]["podMetricsEndpoints"] == [{
+        "port": "metrics", "path": "/metrics", "interval": "15s",
+        "relabelings": [{"action": "replace", "targetLabel": "job", "replacement": "triton"}]}]
+
+
+def _podmonitor(tmp_path: Path, *args: str) -> tuple[int, str, Path]:
+    out = tmp_path / "pm.yaml"
+    result = CliRunner().invoke(main, ["podmonitor", "-o", str(out), *args])
+    return result.exit_code, result.output, out
+
+
+def test_podmonitor_job_follows_the_profile_and_the_flag(tmp_path: Path) -> None:
+    profile = tmp_path / "triton-dash.toml"
+    profile.write_text('job = "triton-prod"\n', encoding="utf-8")
+    for args, job in ((["--config", str(profile)], "triton-prod"),
+                      (["--config", str(profile), "--job", "llm"], "llm")):
+        code, output, out = _podmonitor(tmp_path, *args)
+        assert code == 0, output
+        (endpoint,) = yaml.safe_load(out.read_text())["spec"]["podMetricsEndpoints"]
+        assert endpoint["relabelings"] == [{"action": "replace", "targetLabel": "job", "replacement": job}]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--job", "triton|llm"], "Error: --job='triton|llm' is a regex; the PodMonitor needs the literal job name"),
+    (["--config", "{profile}"], "Error: {profile}: job='prod-.*' is a regex; the PodMonitor needs the literal"),
+])
+def test_podmonitor_refuses_a_regex_job(tmp_path: Path, args: list[str], says: str) -> None:
+    profile = tmp_path / "fleet.toml"
+    profile.write_text('job = "prod-.*"\n', encoding="utf-8")
+    code, output, out = _podmonitor(tmp_path, *(a.format(profile=profile) for a in args))
+    assert code == 1 and output.count("\n") == 1 and output.startswith(says.format(profile=profile)), output
+    assert not out.exists()
+
+
+@pytest.mark.prometheus
+def test_the_podmonitor_job_is_the_one_the_rules_select(tmp_path: Path) -> None:
+    """A real Prometheus given the operator's job relabeling (``<namespace>/<name>``) then the PodMonitor's own
+    (the operator appends an endpoint's relabelings after its own) names the job the rules select:
+    TritonScrapeMissing stays quiet and the rules' job matcher finds the target."""
+    code, output, out = _podmonitor(tmp_path, "--job", "triton-prod")
+    assert code == 0, output
+    (endpoint,) = yaml.safe_load(out.read_text())["spec"]["podMetricsEndpoints"]
+    names = {"targetLabel": "target_label", "sourceLabels": "source_labels"}
+    theirs = [{names.get(k, k): v for k, v in r.items()} for r in endpoint["relabelings"]]
+    groups = rule_groups(profile=Profile(job="triton-prod"))
+    missing = next(r["expr"] for g in groups for r in g["rules"] if r.get("alert") == "TritonScrapeMissing")
+    with serving() as port:
+        config = {"global": {"scrape_interval": "1s", "scrape_timeout": "1s"}, "scrape_configs": [{
+            "job_name": "podMonitor/monitoring/triton/0", "metrics_path": "/triton/metrics",
+            "static_configs": [{"targets": [f"127.0.0.1:{port}"]}],
+            "relabel_configs": [{"target_label": "job", "replacement": "monitoring/triton"}, *theirs]}]}
+        with run_prometheus(yaml.safe_dump(config), tmp_path) as prom:
+            deadline = time.monotonic() + 30
+            while not (found := prom.query('nv_inference_request_success{job=~"triton-prod"}')):
+                assert time.monotonic() < deadline, "no Triton series under the rules' job"
+                time.sleep(0.5)
+            assert {dict(labels)["job"] for labels in found} == {"triton-prod"}
+            assert prom.query(missing) == {}
+            assert prom.query('up{job="monitoring/triton"}') == {}
 
 
 def test_recording_rules_flag_is_for_builtin_dashboards(tmp_path: Path) -> None:

@@ -208,16 +208,29 @@ def rules(out_path: Path | None, output_format: str, settings: tuple[str, ...], 
 @click.option("--match-label", "match_labels", multiple=True, default=("app=triton",), show_default=True,
               metavar="KEY=VALUE", help="Pod labels that select Triton pods (repeatable).")
 @click.option("--port", default="metrics", show_default=True, help="Name of the pods' metrics container port.")
-def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple[str, ...], port: str) -> None:
+@click.option("--job", help="The job name the scraped series get (a literal name) [default: the profile's job, "
+                            "else triton]: the one the rules and autoscalers select.")
+@config_option
+def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple[str, ...], port: str,
+               job: str | None, config_path: Path | None) -> None:
     """Write a PodMonitor that scrapes Triton's metrics port.
 
+    The scraped series get job=<the profile's job> (default triton), the job
+    'rules' and 'autoscale' select, instead of prometheus-operator's
+    <namespace>/<name>; a profile job that is a regex is refused here.
+
     \b
-    Example:
+    Examples:
       python -m triton_dash podmonitor --release prom --match-label app=triton --port metrics -o k8s/pm.yaml
+      python -m triton_dash podmonitor --release prom --job triton-prod -o k8s/pm.yaml
     """
     validate.output_file(out_path, "-o/--out")
     labels = overrides(match_labels)
-    text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port)
+    loaded = profile_from_flags(config_path, job=(job, "--job"))
+    origin = loaded.origin["job"]
+    with flags_named(job="--job" if origin == "--job" else f"{origin}: job"):
+        text = pod_monitor_yaml(namespace=namespace, release=release, match_labels=labels, port=port,
+                                job=loaded.profile.alert_job)
     for path in write_or_check({out_path: text}, out_path.parent, False, "podmonitor"):
         click.echo(f"wrote {path}")
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import validate
 from ..files import generated_yaml
+from .jobs import DEFAULT_SCRAPE_JOB, literal_job
 
 __all__ = ["CONFIGMAP_LIMIT", "MAX_DASHBOARD_BYTES", "ManifestError", "configmap_yaml", "pod_monitor_yaml"]
 
@@ -63,9 +64,14 @@ def configmap_yaml(doc: Mapping[str, Any], **options: Any) -> str:
 def pod_monitor(
     *, namespace: str = "monitoring", release: str = "kube-prometheus-stack",
     match_labels: Mapping[str, str] | None = None, port: str = "metrics", interval: str = "15s",
-    target_namespaces: tuple[str, ...] = (),
+    target_namespaces: tuple[str, ...] = (), job: str = DEFAULT_SCRAPE_JOB,
 ) -> dict[str, Any]:
-    """A PodMonitor scraping Triton pods' metrics port (container port named ``port``, usually 8002)."""
+    """A PodMonitor scraping Triton pods' metrics port (container port named ``port``, usually 8002).
+
+    prometheus-operator names a PodMonitor's job ``<namespace>/<name>`` (``monitoring/triton``); a
+    relabeling, applied after the operator's own, sets ``job`` to ``job`` instead: the literal name the
+    rules and autoscalers select (``job=~"<job>"``).
+    """
     validate.dns_label(namespace, "namespace")
     validate.k8s_label_value(release, "release")
     for key, value in (match_labels or {}).items():
@@ -75,9 +81,13 @@ def pod_monitor(
     validate.duration(interval, "interval")
     for name in target_namespaces:
         validate.dns_label(name, "target namespace")
+    literal_job(job, "the PodMonitor")
     spec: dict[str, Any] = {
         "selector": {"matchLabels": dict(match_labels or {"app": "triton"})},
-        "podMetricsEndpoints": [{"port": port, "path": "/metrics", "interval": interval}],
+        "podMetricsEndpoints": [{
+            "port": port, "path": "/metrics", "interval": interval,
+            "relabelings": [{"action": "replace", "targetLabel": "job", "replacement": job}],
+        }],
     }
     spec["namespaceSelector"] = {"matchNames": list(target_namespaces)} if target_namespaces else {"any": True}
     return {"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor",
