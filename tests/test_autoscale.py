@@ -18,7 +18,7 @@ from triton_dash.selector import Selector
 from .support.harness import judge
 from .support.oracle import labels
 from .support.prometheus import Prometheus, backfilled_prometheus
-from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, all_series, openmetrics
+from .support.synthetic import DURATION, EVAL_AT, FLEET, T0, Series, all_series, openmetrics
 
 BARE = Selector(job=None, instance=None, model=None, version=None, gpu=None, rate_interval="1m")
 
@@ -53,6 +53,85 @@ def test_per_pod_value_is_the_known_answer(prometheus: Prometheus, metric: str,
                                            expected: dict[frozenset[tuple[str, str]], float]) -> None:
     got = prometheus.query(pod_query(metric, selector=BARE, by=("instance",)), at=EVAL_AT)
     assert judge(got, expected) == []
+
+
+# --- one namespace, two Deployments (llama, llama-big), two models (llama, bert) in llama's pods -------------
+# (namespace, pod, model): (successful requests/s, seconds in the queue per request, pending requests)
+LLAMA_PODS = ("llama-6d4cf56db6-x7k2p", "llama-6d4cf56db6-q9w8e")
+SHARED: dict[tuple[str, str, str], tuple[float, float, float]] = {
+    ("serving", LLAMA_PODS[0], "llama"): (10.0, 0.02, 3),
+    ("serving", LLAMA_PODS[0], "bert"): (4.0, 0.5, 1),
+    ("serving", LLAMA_PODS[1], "llama"): (6.0, 0.04, 2),
+    ("serving", LLAMA_PODS[1], "bert"): (2.0, 0.1, 5),
+    ("serving", "llama-big-7f8b9c6d5-m3n4b", "llama"): (100.0, 1.0, 50),   # another Deployment, same prefix
+    ("other", "llama-6d4cf56db6-z8z8z", "llama"): (1000.0, 2.0, 70),        # the same Deployment name elsewhere
+}
+
+
+def _shared_series() -> list[Series]:
+    out: list[Series] = []
+    for (namespace, pod, model), (success, queue_s, pending) in SHARED.items():
+        labels = tuple(sorted({"job": "triton", "namespace": namespace, "pod": pod, "instance": f"{pod}:8002",
+                               "model": model, "version": "1"}.items()))
+        out += [Series("nv_inference_request_success", labels, rate=success),
+                Series("nv_inference_queue_duration_us", labels, rate=success * queue_s * 1e6),
+                Series("nv_inference_pending_request_count", labels, value=pending)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]:
+    with backfilled_prometheus(openmetrics(_shared_series()), tmp_path_factory.mktemp("shared"),
+                               span=(T0, T0 + DURATION)) as prom:
+        yield prom
+
+
+def _known(metric: str, rows: list[tuple[float, float, float]]) -> float:
+    if metric == "requests":
+        return sum(r[0] for r in rows)
+    if metric == "pending":
+        return sum(r[2] for r in rows)
+    return sum(r[0] * r[1] for r in rows) / sum(r[0] for r in rows)  # a ratio of sums over pods and models
+
+
+def _rows(deployment_pods: tuple[str, ...], model: str | None) -> list[tuple[float, float, float]]:
+    return [v for (ns, pod, m), v in SHARED.items()
+            if ns == "serving" and pod in deployment_pods and (model is None or m == model)]
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize("metric", ["queue-time", "pending", "requests"])
+@pytest.mark.parametrize(("deployment", "pods"), [("llama", LLAMA_PODS), ("llama-big", ("llama-big-7f8b9c6d5-m3n4b",))])
+@pytest.mark.parametrize("model", [None, "llama", "bert"])
+def test_keda_query_counts_only_the_deployments_pods_and_the_model(
+        shared: Prometheus, metric: str, deployment: str, pods: tuple[str, ...], model: str | None) -> None:
+    """KEDA's number is the scaled Deployment's (not its namespace neighbours'), and one model's with --model."""
+    (so,) = yaml.safe_load_all(autoscale_yaml("keda", metric=metric, target=1, deployment=deployment,
+                                              namespace="serving", model=model))
+    got = shared.query(so["spec"]["triggers"][0]["metadata"]["query"], at=EVAL_AT)
+    rows = _rows(pods, model)
+    assert judge(got, {frozenset(): _known(metric, rows)} if rows else {}) == []
+
+
+@pytest.mark.prometheus
+@pytest.mark.parametrize("metric", ["queue-time", "pending", "requests"])
+@pytest.mark.parametrize("model", [None, "llama", "bert"])
+def test_adapter_serves_each_pod_its_number_and_the_models(shared: Prometheus, metric: str,
+                                                           model: str | None) -> None:
+    """The adapter fills in the HPA's pods (the Deployment's, by its selector): one value per pod, of the model."""
+    rule = adapter_rule(metric, model=model)
+    pods = "|".join(LLAMA_PODS)
+    filled = rule["metricsQuery"].replace("<<.LabelMatchers>>", f'namespace="serving",pod=~"{pods}"').replace(
+        "<<.GroupBy>>", "pod")
+    expected = {labels(pod=pod): _known(metric, _rows((pod,), model)) for pod in LLAMA_PODS}
+    assert judge(shared.query(filled, at=EVAL_AT), expected) == []
+    if model is not None:
+        assert rule["name"]["as"].endswith(f"_{model}") and f'model=~"{model}"' in rule["seriesQuery"]
+
+
+def test_a_deployment_name_kubernetes_cuts_in_pod_names_is_refused() -> None:
+    with pytest.raises(ValueError, match="longer than 56 characters"):
+        autoscale_yaml("keda", metric="requests", target=1, deployment="d" * 57)
 
 
 @pytest.mark.parametrize("metric", ["queue-time", "pending", "requests"])
@@ -108,8 +187,20 @@ def test_target_from_capacity_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "--model", "llama", "-o", "-"])
     assert result.exit_code == 0, result.output
     hpa = next(yaml.safe_load_all(result.stdout))
-    assert hpa["spec"]["metrics"][0]["pods"] == {"metric": {"name": "triton_requests_per_second"},
+    # llama's target per pod is compared with llama's requests/s per pod, not the pod's sum over its models
+    assert hpa["spec"]["metrics"][0]["pods"] == {"metric": {"name": "triton_requests_per_second_llama"},
                                                  "target": {"type": "AverageValue", "averageValue": "14"}}
+    values = tmp_path / "adapter.yaml"
+    keda = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "--model", "llama", "-o", "-",
+                                     "--adapter-values", str(values)])
+    (rule,) = yaml.safe_load(values.read_text())["rules"]["custom"]
+    assert keda.exit_code == 0 and rule["name"]["as"] == "triton_requests_per_second_llama"
+    assert 'model=~"llama"' in rule["metricsQuery"]
+    keda = CliRunner().invoke(main, ["autoscale", "--format", "keda", "--from-capacity", str(rows), "--model",
+                                     "llama", "--deployment", "llama", "-o", "-"])
+    query = next(yaml.safe_load_all(keda.stdout))["spec"]["triggers"][0]["metadata"]["query"]
+    assert query == ('sum(rate(nv_inference_request_success{job=~"triton", model=~"llama", namespace="default", '
+                     'pod=~"llama-[a-z0-9]+(-[a-z0-9]+)?"}[1m]))')
     several = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "-o", "-"])
     assert several.exit_code == 1 and "pick one with --model (models: bert, llama)" in several.stderr
     never = CliRunner().invoke(main, ["autoscale", "--from-capacity", str(rows), "--model", "bert", "-o", "-"])

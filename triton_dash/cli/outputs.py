@@ -246,8 +246,9 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
               help="Per-pod target (HPA), or threshold (KEDA): seconds, requests, or requests/s.")
 @click.option("--from-capacity", "capacity_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Take the target from 'capacity --format json' output: the model's target per pod (requests/s).")
-@click.option("--model", "capacity_model",
-              help="With --from-capacity: which model's row (needed if there are several).")
+@click.option("--model", "model",
+              help="Scale on this model's numbers only (model=~\"NAME\" in every query); with --from-capacity "
+                   "also its row [default: every model in the pod; with --from-capacity, the file's one model].")
 @click.option("--deployment", default="triton", show_default=True, help="The Deployment to scale.")
 @click.option("--namespace", default="default", show_default=True)
 @click.option("--min-replicas", type=int, default=1, show_default=True)
@@ -262,14 +263,16 @@ def podmonitor(out_path: Path, namespace: str, release: str, match_labels: tuple
                    "NAME.adapter-values.yaml; with -o - only when given].")
 @config_option
 def autoscale(output_format: str, metric: str | None, target: float | None, capacity_file: Path | None,
-              capacity_model: str | None, deployment: str, namespace: str, min_replicas: int,
+              model: str | None, deployment: str, namespace: str, min_replicas: int,
               max_replicas: int, job: str | None, prometheus_url: str, out_path: Path, adapter_path: Path | None,
               config_path: Path | None) -> None:
     """Write autoscaling manifests that scale Triton on the dashboards' own numbers.
 
     With --format hpa two files: the HorizontalPodAutoscaler (-o, for kubectl
     apply) and prometheus-adapter's Helm values that serve its metric
-    (--adapter-values, for helm -f).
+    (--adapter-values, for helm -f). KEDA's query counts only the
+    Deployment's pods (pod=~"<deployment>-<hash>-<id>"); --model (or
+    --from-capacity's model) narrows every query to one model.
 
     \b
     Examples:
@@ -282,7 +285,8 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
         require_inputs([capacity_file])
         if target is not None or metric not in (None, "requests"):
             raise click.UsageError("--from-capacity sets the target in requests/s: drop --target and --metric")
-        metric, target = "requests", capacity_target(capacity_file, capacity_model)
+        # the target is one model's: the metric must be that model's too
+        metric, (model, target) = "requests", capacity_target(capacity_file, model)
     if target is None:
         raise click.UsageError("give --target, or --from-capacity FILE")
     metric = metric or "queue-time"
@@ -291,10 +295,11 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
     window = loaded.profile.rate_window if loaded.origin["rate_window"] != DEFAULT_ORIGIN else AUTOSCALE_WINDOW
     with flags_named(target="--target", deployment="--deployment", namespace="--namespace", job="--job",
                      min_replicas="--min-replicas", max_replicas="--max-replicas", metric="--metric",
-                     prometheus_url="--prometheus-url", kind="--format"):
+                     prometheus_url="--prometheus-url", kind="--format", model="--model"):
         text = autoscale_yaml(output_format, metric=metric, target=target, deployment=deployment,
                               namespace=namespace, min_replicas=min_replicas, max_replicas=max_replicas,
-                              job=loaded.profile.alert_job, prometheus_url=prometheus_url, rate_window=window)
+                              job=loaded.profile.alert_job, prometheus_url=prometheus_url, rate_window=window,
+                              model=model)
     if output_format != "hpa" and adapter_path is not None:
         raise click.UsageError("--adapter-values is for --format hpa (KEDA reads Prometheus itself)")
     outputs: dict[Path, str] = {}
@@ -304,9 +309,9 @@ def autoscale(output_format: str, metric: str | None, target: float | None, capa
                                               ".adapter-values.yaml")
         if adapter_path is not None:
             validate.output_file(adapter_path, "--adapter-values")
-            with flags_named(job="--job"):
+            with flags_named(job="--job", model="--model"):
                 outputs[adapter_path] = adapter_values_yaml(metric, job=loaded.profile.alert_job,
-                                                            rate_window=window)
+                                                            rate_window=window, model=model)
     if out_path == Path("-"):
         click.echo(text, nl=False)
         if output_format == "hpa" and adapter_path is None:
@@ -341,8 +346,8 @@ def rules_profile(config_path: Path | None, settings: dict[str, str], cluster_la
     return loaded.profile.with_(alerts=tuple(sorted(merged.items())))
 
 
-def capacity_target(path: Path, model: str | None) -> float:
-    """The target per pod of one model's row in 'capacity --format json' output."""
+def capacity_target(path: Path, model: str | None) -> tuple[str, float]:
+    """The model and target per pod of one model's row in 'capacity --format json' output."""
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -360,4 +365,4 @@ def capacity_target(path: Path, model: str | None) -> float:
     value = chosen[0].get("target_per_pod")
     if not isinstance(value, int | float) or value <= 0:
         raise click.ClickException(f"{path}: model {chosen[0]['model']!r} has no target (the SLO never held)")
-    return float(value)
+    return str(chosen[0]["model"]), float(value)
