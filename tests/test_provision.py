@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from triton_dash.cli import main
 from triton_dash.dashboards.variables import DEFAULT_DATASOURCE_UID
-from triton_dash.deploy.compose import DASHBOARDS_IN_GRAFANA, provision_files
+from triton_dash.deploy.compose import DASHBOARDS_IN_GRAFANA, StackSettings, provision_files
+from triton_dash.validate import InvalidValue
 
 from .grafana import REPO
 from .support.tools import missing, require_binary
@@ -160,3 +161,13 @@ def test_a_regex_job_the_scrape_config_cannot_satisfy_is_refused(tmp_path: Path)
     assert code == 1
     assert output.count("\n") == 1 and output.startswith("Error: job='prod-.*' is a regex that does not match")
     assert not out.exists()
+
+
+def test_a_probe_job_regex_the_stack_cannot_scrape_under_is_refused(tmp_path: Path) -> None:
+    from triton_dash.profile import Profile
+
+    with pytest.raises(InvalidValue, match=re.escape("probe_job='health-.*' is a regex")):
+        provision_files(StackSettings(profile=Profile(probe_job="health-.*")))
+    files = provision_files(StackSettings(profile=Profile(probe_job="triton-probes")))
+    assert "job_name: triton-probes" in files["prometheus/prometheus.yml"]
+    assert 'job=~"triton-probes"' in files["prometheus/rules/triton.rules.yml"]

@@ -17,6 +17,7 @@ from typing import Any
 from ..files import generated_header, generated_yaml
 from ..grafana.specs import DatasourceSpec, FolderSpec
 from ..profile import AlertConfig, Profile
+from ..profile.model import DEFAULT_PROBE_JOB
 from ..rules import rule_groups, rules_yaml
 from ..rules.slo import slo_rule_groups
 from .jobs import scrape_job_name
@@ -105,7 +106,8 @@ def health_urls(settings: StackSettings) -> list[str]:
 def health_job(settings: StackSettings) -> dict[str, Any]:
     """The blackbox exporter's job: each health URL is a target; the exporter does the probing."""
     return {
-        "job_name": settings.alert_config.probe_job, "metrics_path": "/probe", "params": {"module": ["triton_health"]},
+        "job_name": scrape_job_name(settings.alert_config.probe_job, DEFAULT_PROBE_JOB, "probe_job"),
+        "metrics_path": "/probe", "params": {"module": ["triton_health"]},
         "static_configs": [{"targets": health_urls(settings)}],
         "relabel_configs": [
             {"source_labels": ["__address__"], "target_label": "__param_target"},
@@ -243,6 +245,7 @@ def provision_files(settings: StackSettings | None = None) -> dict[str, str]:
     """Every file of the ``provisioning/`` tree, by path relative to it."""
     settings = settings or StackSettings()
     scrape_job_name(settings.alert_config.job)  # refuse, before anything is made, a job no scrape job satisfies
+    scrape_job_name(settings.alert_config.probe_job, DEFAULT_PROBE_JOB, "probe_job")
     return {
         "docker-compose.yml": generated_yaml(docker_compose(settings), "provision"),
         ".env.example": ENV_EXAMPLE,

@@ -36,16 +36,19 @@ def literal_job(job: str, what: str) -> str:
     return job
 
 
-def scrape_job_name(job: str) -> str:
-    """The scrape job name for a profile job: the job itself when plain, else ``triton`` if the regex matches it."""
+def scrape_job_name(job: str, default: str = DEFAULT_SCRAPE_JOB, key: str = "job") -> str:
+    """The scrape job name for a profile job: the job itself when plain, else ``default`` if the regex matches it.
+
+    ``key`` names the profile key in the message (``job``, or ``probe_job`` for the health probes' job).
+    """
     if is_literal_job(job):
         return job
     try:
-        matches = re.fullmatch(job, DEFAULT_SCRAPE_JOB) is not None
+        matches = re.fullmatch(job, default) is not None
     except re.error:
         matches = False
     if not matches:
         raise validate.InvalidValue(
-            f"job={job!r} is a regex that does not match the stack's scrape job {DEFAULT_SCRAPE_JOB!r}: set job "
-            f"to a literal name (e.g. job = \"triton-prod\") so prometheus.yml scrapes Triton under it")
-    return DEFAULT_SCRAPE_JOB
+            f"{key}={job!r} is a regex that does not match the stack's scrape job {default!r}: set {key} "
+            f"to a literal name (e.g. {key} = \"{default}-prod\") so prometheus.yml scrapes under it")
+    return default
