@@ -163,7 +163,7 @@ CASES = [
          says="contains a non-ASCII character", secrets=(TOKEN,)),
     case("push-password-tab", "push", "--user", "admin", "--password", PASSWORD + "\t",
          env={"GRAFANA_URL": "http://127.0.0.1:9", "GRAFANA_TOKEN": ""},
-         says="GRAFANA_PASSWORD contains a control character", secrets=(PASSWORD,)),
+         says="--password contains a control character", secrets=(PASSWORD,)),
     case("push-bad-datasource-uid", "push", "--datasource-uid", "bad uid!", env=GRAFANA,
          says="datasource uid='bad uid!' is not a Grafana uid", secrets=(TOKEN,)),
     case("push-long-folder-uid", "push", "--folder-uid", "f" * 41, env=GRAFANA, says="folder uid="),
