@@ -297,6 +297,49 @@ def test_exit_0_when_the_fix_leaves_a_clean_dashboard(tmp_path: Path) -> None:
     assert "1 target fixed, 0 findings left" in result.stdout
 
 
+def test_the_exit_status_is_lints_gate_on_what_is_left(tmp_path: Path) -> None:
+    """A hard-coded datasource uid (an ERROR, hygiene) is left by --fix: exit 0 as lint's own, unless selected."""
+    doc = json.loads((REPO / "dashboards" / "triton-overview.json").read_text(encoding="utf-8"))
+    panel = next(p for p in doc["panels"] if p.get("title") == "Queue time per request")
+    panel["targets"][0]["expr"] = 'rate(nv_inference_queue_duration_us{job=~"$job"}[30s]) / 1000'
+    panel["datasource"] = {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}
+    path = tmp_path / "overview.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    plain = CliRunner().invoke(main, ["lint", "--format", "json", str(path)])
+    assert any(f["rule"] == "datasource-hardcoded" and f["severity"] == "error" and f["category"] == "hygiene"
+               for f in json.loads(plain.stdout)["findings"])
+    as_lint = CliRunner().invoke(main, ["lint", "--ignore", "duration-rate-as-time,rate-interval", str(path)])
+    result = CliRunner().invoke(main, ["lint", "--fix", "--diff", str(path)])
+    assert (as_lint.exit_code, result.exit_code) == (0, 0), result.output
+    summary = CliRunner().invoke(main, ["lint", "--fix", "--out", str(tmp_path / "out"), str(path)])
+    assert summary.exit_code == 0
+    assert summary.stdout.strip().splitlines()[-1].endswith(
+        "; none fails lint (no error-level correctness finding): exit 0")
+    selected = CliRunner().invoke(main, ["lint", "--fix", "--select", "hygiene,correctness", "--out",
+                                         str(tmp_path / "sel"), str(path)])
+    assert selected.exit_code == 1
+    assert selected.stdout.strip().splitlines()[-1].endswith("; 1 of them fails lint (error-level correctness): "
+                                                              "exit 1")
+    left = CliRunner().invoke(main, ["lint", "--fix", "--out", str(tmp_path / "cum"), str(_unfixable(tmp_path))])
+    assert left.exit_code == 1 and "of them fail" in left.stdout.strip().splitlines()[-1]
+
+
+def _unfixable(tmp_path: Path) -> Path:
+    path = tmp_path / "cumulative.json"
+    path.write_text(json.dumps(UNFIXABLE), encoding="utf-8")
+    return path
+
+
+def test_lint_help_states_the_fix_exit_codes_as_the_code_behaves() -> None:
+    text = " ".join(CliRunner().invoke(main, ["lint", "--help"]).stdout.split())
+    assert ("0 when no error-level correctness finding is left (warnings and hygiene errors may remain: the "
+            "summary counts them), 1 when one is left (or an error of a rule selected by name), 2 when an input "
+            "or the configuration cannot be read") in text
+    doc = " ".join((REPO / "docs" / "lint-fix.md").read_text(encoding="utf-8").split())
+    assert "**0**: no error-level correctness finding is left" in doc
+    assert "**1**: at least one error-level correctness finding is left" in doc
+
+
 def test_loki_targets_and_a_dashboard_without_findings_are_left_as_they_are() -> None:
     for path in (CORPUS / "triton-mlops-logs.json", REPO / "dashboards" / "triton-llm.json"):
         text = path.read_text(encoding="utf-8")

@@ -130,8 +130,11 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
 
     \b
     With --fix, each wrong number is rewritten where its meaning is clear
-    (docs/lint-fix.md): exit 0 when what is left is clean, 1 when findings
-    remain, 2 when an input cannot be read.
+    (docs/lint-fix.md), and the exit status is lint's gate on what is left:
+    0 when no error-level correctness finding is left (warnings and hygiene
+    errors may remain: the summary counts them), 1 when one is left (or an
+    error of a rule selected by name), 2 when an input or the configuration
+    cannot be read (nothing is written).
 
     \b
     Examples:

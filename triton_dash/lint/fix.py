@@ -130,11 +130,16 @@ class FixResult:
         return self.text != self.original
 
     @property
+    def failing(self) -> list[Remaining]:
+        """What is left that would fail ``lint`` (its gate): error-level correctness findings, and errors of
+        rules selected by name. Warnings and other hygiene errors do not fail."""
+        return [r for r in self.remaining
+                if r.severity == "error" and (r.category == CORRECTNESS or r.rule in self.explicit)]
+
+    @property
     def failed(self) -> bool:
-        """What is left would fail ``lint``: an error-level correctness finding (or an error of a rule
-        selected by name)."""
-        return any(r.severity == "error" and (r.category == CORRECTNESS or r.rule in self.explicit)
-                   for r in self.remaining)
+        """``lint --fix`` exits 1: something left fails lint's gate (:attr:`failing`)."""
+        return bool(self.failing)
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
@@ -406,6 +411,9 @@ def fix_summary(results: Sequence[FixResult]) -> str:
     if hygiene:
         lines.append(f"{hygiene} dashboard and panel finding{'s' * (hygiene != 1)} (variables, datasources, "
                      "descriptions, units) are not --fix's to repair: run lint to list them")
+    failing = sum(len(r.failing) for r in results)
+    gate = (f"{failing} of them fail{'s' * (failing == 1)} lint (error-level correctness): exit 1" if failing
+            else "none fails lint (no error-level correctness finding): exit 0")
     lines.append(f"{repaired} target{'s' * (repaired != 1)} fixed, {count} finding{'s' * (count != 1)} left "
-                 f"in {len(results)} dashboard{'s' * (len(results) != 1)}")
+                 f"in {len(results)} dashboard{'s' * (len(results) != 1)}; {gate}")
     return "\n".join(lines)
