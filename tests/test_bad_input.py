@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -162,7 +163,7 @@ CASES = [
          says="contains a non-ASCII character", secrets=(TOKEN,)),
     case("push-password-tab", "push", "--user", "admin", "--password", PASSWORD + "\t",
          env={"GRAFANA_URL": "http://127.0.0.1:9", "GRAFANA_TOKEN": ""},
-         says="GRAFANA_PASSWORD contains a control character", secrets=(PASSWORD,)),
+         says="--password contains a control character", secrets=(PASSWORD,)),
     case("push-bad-datasource-uid", "push", "--datasource-uid", "bad uid!", env=GRAFANA,
          says="datasource uid='bad uid!' is not a Grafana uid", secrets=(TOKEN,)),
     case("push-long-folder-uid", "push", "--folder-uid", "f" * 41, env=GRAFANA, says="folder uid="),
@@ -323,6 +324,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(content)
     monkeypatch.chdir(tmp_path)
+    # As a user runs it: this machine sets PYTHONDONTWRITEBYTECODE, users do not, and bytecode written
+    # beside their dashboard file would be a file "created" by a failed command.
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     yield tmp_path
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +199,40 @@ def test_bad_user_file_fails_cleanly(tmp_path: Path, name: str) -> None:
     assert str(bad) in lines[0]
     assert message in lines[0]
     assert not out.exists()  # the good file was not written either
+
+
+def _build_as_a_user(tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    """``python -m triton_dash build`` in a child without PYTHONDONTWRITEBYTECODE (this machine sets it; users
+    do not), so Python would write bytecode wherever it is allowed to."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    return subprocess.run([sys.executable, "-m", "triton_dash", "build", *files, "-o", "out"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_build_writes_no_bytecode_next_to_the_users_files(tmp_path: Path) -> None:
+    # The good file imports a helper module beside it: neither gets a __pycache__ there.
+    (tmp_path / "helper_panels.py").write_text("from triton_dash.panels import batch_ratio as panel\n")
+    (tmp_path / "good.dashboard.py").write_text(USER_FILE + "from helper_panels import panel\n")
+    (tmp_path / "bad.dashboard.py").write_text("import helper_panels\nraise RuntimeError('broken on purpose')\n")
+    good = _build_as_a_user(tmp_path, "good.dashboard.py")
+    assert good.returncode == 0, good.stderr
+    assert (tmp_path / "out" / "good.json").is_file()
+    bad = _build_as_a_user(tmp_path, "bad.dashboard.py")
+    assert bad.returncode == 1, bad.stderr
+    assert "RuntimeError: broken on purpose" in bad.stderr
+    assert not list(tmp_path.rglob("__pycache__")), sorted(map(str, tmp_path.rglob("*")))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.dashboard.py", "good.dashboard.py",
+                                                          "helper_panels.py", "out"]
+
+
+def test_loading_restores_the_bytecode_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    src = tmp_path / "x.dashboard.py"
+    src.write_text(USER_FILE)
+    compile_files([src])
+    assert sys.dont_write_bytecode is False
+    assert not (tmp_path / "__pycache__").exists()
 
 
 def test_duplicate_uid_fails_cleanly(tmp_path: Path) -> None:

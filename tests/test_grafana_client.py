@@ -7,7 +7,7 @@ import requests
 import responses
 
 from triton_dash.grafana.api import ApiChoice
-from triton_dash.grafana.client import GrafanaClient, GrafanaError, error_message
+from triton_dash.grafana.client import GrafanaClient, GrafanaError, NotGrafana, error_message, plain_text
 from triton_dash.grafana.discovery import select_api
 from triton_dash.grafana.push import DatasourceSpec, FolderSpec, push
 
@@ -100,7 +100,7 @@ def test_400_folder_not_found_and_other_400() -> None:
     assert "folder not found" in str(_error(lambda: client().save_dashboard(DOC, folder_uid="x", message="m")))
     responses.post(f"{URL}/api/folders", status=400, json={"message": "folder title cannot be empty"})
     err = _error(lambda: client().create_folder("f", ""))
-    assert str(err) == "Grafana rejected create folder '' (400: folder title cannot be empty)"
+    assert str(err) == "Grafana rejected the request to create folder '' (400: folder title cannot be empty)"
 
 
 @pytest.mark.parametrize(("status", "body"), [
@@ -112,7 +112,7 @@ def test_conflicts_409_and_412_alike(status: int, body: dict[str, str]) -> None:
     responses.post(f"{URL}/api/dashboards/db", status=status, json=body)
     err = _error(lambda: client().save_dashboard(DOC, folder_uid="f", message="m"))
     assert err.conflict
-    assert str(err).startswith("conflict on save dashboard 'd1'")
+    assert str(err).startswith("conflict when asked to save dashboard 'd1'")
 
 
 @responses.activate
@@ -143,7 +143,7 @@ def test_folder_created_meanwhile_is_fine() -> None:
 def test_timeout() -> None:
     responses.get(f"{URL}/api/health", body=requests.exceptions.ReadTimeout("read timed out"))
     err = _error(client(retries=1, timeout=(1.0, 2.0)).health)
-    assert "did not answer to report its health within 2s (2 tries)" in str(err)
+    assert "did not answer within 2s when asked to report its health (2 tries)" in str(err)
 
 
 @responses.activate
@@ -225,3 +225,58 @@ def test_k8s_status_bodies_read_as_one_line() -> None:
             "message": 'Operation cannot be fulfilled on dashboards.dashboard.grafana.app "d1": the object has been '
                        "modified", "code": 409}
     assert error_message(body).startswith("Operation cannot be fulfilled on dashboards.dashboard.grafana.app")
+
+
+PROMETHEUS_TEXT = ("# HELP nv_inference_request_success Number of successful inference requests\n"
+                   "# TYPE nv_inference_request_success counter\n" + "nv_inference_count{model=\"m\"} 1\n" * 200)
+HTML_PAGE = ("<!DOCTYPE html><html><head><title>Welcome to nginx!</title><style>body { width: 35em; }</style>"
+             "</head><body><h1>Welcome to nginx!</h1>" + "<p>lorem ipsum dolor sit amet</p>" * 300 + "</body></html>")
+
+
+@pytest.mark.parametrize(("status", "kwargs", "says"), [
+    (200, {"body": PROMETHEUS_TEXT, "content_type": "text/plain; version=0.0.4"},
+     "GET /api/health gave HTTP 200, a text/plain page: '# HELP nv_inference_request_success Number of successful"),
+    (200, {"body": HTML_PAGE, "content_type": "text/html"}, "a text/html page: 'Welcome to nginx!'"),
+    (200, {"body": "", "content_type": "text/plain"}, "an empty page"),
+    (200, {"json": {"status": "success", "data": []}}, "JSON without 'database' or 'version'"),
+    (200, {"json": ["not", "a", "dict"]}, "JSON without 'database' or 'version'"),
+    (404, {"body": "404 page not found\n", "content_type": "text/plain"}, "HTTP 404, a text/plain page: '404 page"),
+])
+@responses.activate
+def test_health_of_a_server_that_is_not_grafana(status: int, kwargs: dict[str, object], says: str) -> None:
+    responses.get(f"{URL}/api/health", status=status, **kwargs)  # type: ignore[arg-type]
+    err = _error(client().health)
+    assert isinstance(err, NotGrafana)
+    assert str(err).startswith(f"{URL} does not look like a Grafana (")
+    assert str(err).endswith("); check --url/GRAFANA_URL")
+    assert says in str(err)
+    assert len(str(err)) < 220  # the first words, never the whole page
+    assert len(responses.calls) == 1  # not retried
+
+
+@pytest.mark.parametrize("body", [{"database": "ok"}, {"commit": "abc", "database": "ok", "version": "12.3.0"},
+                                  {"version": "9.5.0"}])
+@responses.activate
+def test_health_of_grafana(body: dict[str, str]) -> None:
+    responses.get(f"{URL}/api/health", json=body)
+    assert client().health() == body
+
+
+@responses.activate
+def test_an_html_error_page_is_quoted_short() -> None:
+    responses.post(f"{URL}/api/dashboards/db", status=400, body=HTML_PAGE, content_type="text/html")
+    err = _error(lambda: client().save_dashboard(DOC, folder_uid="f", message="m"))
+    assert str(err) == "Grafana rejected the request to save dashboard 'd1' (400: Welcome to nginx!)"
+    responses.post(f"{URL}/api/folders", status=400, body="<html><body><h1>Bad</h1>" + "<p>x y</p>" * 500,
+                   content_type="text/html")
+    err = _error(lambda: client().create_folder("f", "F"))
+    assert "<" not in str(err) and str(err).endswith("x y x y...)") and len(str(err)) < 200
+
+
+def test_plain_text() -> None:
+    assert plain_text("<html><head><title> 502 Bad\n Gateway </title></head><body>nginx</body></html>") == (
+        "502 Bad Gateway")
+    assert plain_text("<p>a &amp; b</p><script>var x = 1;</script>") == "a & b"
+    assert plain_text("a  b\n c") == "a b c"
+    assert plain_text("word " * 100, 20) == "word word word..."
+    assert plain_text("x" * 100, 10) == "xxxxxxx..."

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from triton_dash.analysis.sources import Dashboard, load
 from triton_dash.cli import main
 from triton_dash.lint import RULES, Selection, lint
-from triton_dash.lint.config import Exclusion
+from triton_dash.lint.config import Exclusion, find_config, load_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 CLASSIC = FIXTURES / "classic-mistakes.json"
@@ -96,6 +96,61 @@ def test_config_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["lint", str(CLASSIC)])
     assert "panel-units" not in result.stdout and "(1 excluded)" in result.stdout
+
+
+EXCLUDE_ONE = 'rule = "panel-units", panel = "No unit", reason = "a count"'
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("triton-dash.toml", f'job = "triton"\n[lint]\nexclude = [{{{EXCLUDE_ONE}}}]\n'),
+    ("triton-dash.toml", f'job = "triton"\n\n[[lint.exclude]]\n{EXCLUDE_ONE.replace(", ", chr(10))}\n'),
+    ("triton-dash.toml", f'lint = {{exclude = [{{{EXCLUDE_ONE}}}]}}\njob = "triton"\n'),
+    ("triton-dash.toml", f'[lint]\n[[lint.exclude]]\n{EXCLUDE_ONE.replace(", ", chr(10))}\n'),
+    ("pyproject.toml", f'[tool.triton-dash.lint]\nexclude = [{{{EXCLUDE_ONE}}}]\n'),
+    ("pyproject.toml", f'[project]\nname = "x"\n[[tool.triton-dash.lint.exclude]]\n'
+                       f'{EXCLUDE_ONE.replace(", ", chr(10))}\n'),
+    ("pyproject.toml", f'[tool.triton-dash]\njob = "triton"\nlint = {{exclude = [{{{EXCLUDE_ONE}}}]}}\n'),
+    ("pyproject.toml", f'[tool]\ntriton-dash = {{lint = {{exclude = [{{{EXCLUDE_ONE}}}]}}}}\n'),
+])
+def test_config_from_toml_in_any_valid_form(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                                            text: str) -> None:
+    (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert find_config(tmp_path) == tmp_path / name
+    (exclusion,) = load_config(tmp_path / name, {"panel-units"})
+    assert (exclusion.rule, exclusion.panel, exclusion.reason) == ("panel-units", "No unit", "a count")
+    result = CliRunner().invoke(main, ["lint", str(CLASSIC)])
+    assert "panel-units" not in result.stdout and "(1 excluded)" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("triton-dash.toml", 'job = "triton"\n# [lint] is only a comment here\n'),
+    ("pyproject.toml", '[tool.other]\nx = "[tool.triton-dash.lint]"\n'),
+    ("pyproject.toml", '[tool.triton-dash]\njob = "triton"\n'),
+])
+def test_a_toml_without_a_lint_table_is_not_the_lint_config(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    assert find_config(tmp_path) is None
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[lint\nexclude = []\n', "triton-dash.toml: not valid TOML"),
+    ('lint = 3\n', "triton-dash.toml: lint must be a table"),
+    ('[lint.exclude]\nrule = "panel-units"\n', "expected exclude = [...] under [lint], or [[lint.exclude]] tables"),
+    ('[[lint.exclude]]\nrule = "panel-units"\n', "exclusion 1 (panel-units) has no reason"),
+])
+def test_a_bad_lint_table_in_the_profile_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             text: str, says: str) -> None:
+    (tmp_path / "triton-dash.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint", str(CLASSIC)])
+    assert result.exit_code == 2
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_lint_help_names_every_config_file() -> None:
+    text = " ".join(CliRunner().invoke(main, ["lint", "--help"]).stdout.split())
+    assert ".triton-dash-lint.yaml" in text and "triton-dash.toml" in text and "pyproject.toml" in text
 
 
 def test_exclusion_matches_by_dashboard_title_or_uid() -> None:

@@ -57,14 +57,15 @@ def _fixed(path: Path = EXAMPLES) -> tuple[dict[str, Any], dict[str, Any], str]:
 # --- the rewrites -----------------------------------------------------------------------------------
 
 EXPECTED = {  # panel id -> (expression the query functions write, unit)
-    1: (queries.queue_time_per_request(NONE, ("instance",)), "s"),
+    # A title that names a unit keeps it: the time in s is scaled into it, so the number matches the title.
+    1: (f'({queries.queue_time_per_request(NONE, ("instance",))}) * 1e3', "ms"),
     2: (queries.compute_infer_time_per_request(NONE, ("model",)), "s"),
-    3: (queries.queue_time_per_request(NONE.with_(model="$model", extra=(("namespace", "=", "$namespace"),)),
-                                       MODEL_GROUPING), "s"),
+    3: (f"""({queries.queue_time_per_request(NONE.with_(model="$model", extra=(("namespace", "=", "$namespace"),)),
+                                         MODEL_GROUPING)}) * 1e3""", "ms"),
     4: (queries.batch_size(NONE, ("model", "version")), "short"),
     5: ("(nv_gpu_utilization) * 100", "percent"),  # min/max 0-100 in percent: the number is scaled, not the unit
-    7: (queries.compute_time_per_request(NONE, ("model",)), "s"),
-    8: (queries.queue_time_per_request(NONE, ("pod",)), "s"),
+    7: (f'({queries.compute_time_per_request(NONE, ("model",))}) * 1e3', "ms"),  # had no unit: the title's
+    8: (f'({queries.queue_time_per_request(NONE, ("pod",))}) * 1e6', "µs"),
     10: (queries.histogram_quantile(queries.llm.m.VLLM_TIME_TO_FIRST_TOKEN, "0.9", MODEL_VAR, MODEL_GROUPING), "s"),
     11: (queries.error_ratio(MODEL_VAR, ("model",)), "percentunit"),
 }
@@ -263,7 +264,7 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
     assert result.stdout.startswith(f"--- a/{path}\n+++ b/{path}\n@@ ")
-    assert '+        {"refId": "A", "expr": "sum by (instance) (rate(nv_inference_queue_duration_us' in result.stdout
+    assert '+        {"refId": "A", "expr": "(sum by (instance) (rate(nv_inference_queue_duration_us' in result.stdout
     as_json = CliRunner().invoke(main, ["lint", "--fix", "--diff", "--format", "json", str(path)])
     body = json.loads(as_json.stdout)
     assert body[0]["diff"] == result.stdout and len(body[0]["repairs"]) == 9
@@ -294,6 +295,49 @@ def test_exit_0_when_the_fix_leaves_a_clean_dashboard(tmp_path: Path) -> None:
     fixed = next(p for p in json.loads(path.read_text())["panels"] if p.get("title") == "Queue time per request")
     assert fixed["targets"][0]["expr"] == queries.queue_time_per_request(NONE.with_(job="$job"), MODEL_GROUPING)
     assert "1 target fixed, 0 findings left" in result.stdout
+
+
+def test_the_exit_status_is_lints_gate_on_what_is_left(tmp_path: Path) -> None:
+    """A hard-coded datasource uid (an ERROR, hygiene) is left by --fix: exit 0 as lint's own, unless selected."""
+    doc = json.loads((REPO / "dashboards" / "triton-overview.json").read_text(encoding="utf-8"))
+    panel = next(p for p in doc["panels"] if p.get("title") == "Queue time per request")
+    panel["targets"][0]["expr"] = 'rate(nv_inference_queue_duration_us{job=~"$job"}[30s]) / 1000'
+    panel["datasource"] = {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}
+    path = tmp_path / "overview.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    plain = CliRunner().invoke(main, ["lint", "--format", "json", str(path)])
+    assert any(f["rule"] == "datasource-hardcoded" and f["severity"] == "error" and f["category"] == "hygiene"
+               for f in json.loads(plain.stdout)["findings"])
+    as_lint = CliRunner().invoke(main, ["lint", "--ignore", "duration-rate-as-time,rate-interval", str(path)])
+    result = CliRunner().invoke(main, ["lint", "--fix", "--diff", str(path)])
+    assert (as_lint.exit_code, result.exit_code) == (0, 0), result.output
+    summary = CliRunner().invoke(main, ["lint", "--fix", "--out", str(tmp_path / "out"), str(path)])
+    assert summary.exit_code == 0
+    assert summary.stdout.strip().splitlines()[-1].endswith(
+        "; none fails lint (no error-level correctness finding): exit 0")
+    selected = CliRunner().invoke(main, ["lint", "--fix", "--select", "hygiene,correctness", "--out",
+                                         str(tmp_path / "sel"), str(path)])
+    assert selected.exit_code == 1
+    assert selected.stdout.strip().splitlines()[-1].endswith("; 1 of them fails lint (error-level correctness): "
+                                                              "exit 1")
+    left = CliRunner().invoke(main, ["lint", "--fix", "--out", str(tmp_path / "cum"), str(_unfixable(tmp_path))])
+    assert left.exit_code == 1 and "of them fail" in left.stdout.strip().splitlines()[-1]
+
+
+def _unfixable(tmp_path: Path) -> Path:
+    path = tmp_path / "cumulative.json"
+    path.write_text(json.dumps(UNFIXABLE), encoding="utf-8")
+    return path
+
+
+def test_lint_help_states_the_fix_exit_codes_as_the_code_behaves() -> None:
+    text = " ".join(CliRunner().invoke(main, ["lint", "--help"]).stdout.split())
+    assert ("0 when no error-level correctness finding is left (warnings and hygiene errors may remain: the "
+            "summary counts them), 1 when one is left (or an error of a rule selected by name), 2 when an input "
+            "or the configuration cannot be read") in text
+    doc = " ".join((REPO / "docs" / "lint-fix.md").read_text(encoding="utf-8").split())
+    assert "**0**: no error-level correctness finding is left" in doc
+    assert "**1**: at least one error-level correctness finding is left" in doc
 
 
 def test_loki_targets_and_a_dashboard_without_findings_are_left_as_they_are() -> None:
@@ -361,3 +405,65 @@ def test_line_endings_and_a_byte_order_mark_are_kept(tmp_path: Path) -> None:
     fixed = path.read_bytes().decode("utf-8")
     assert fixed.startswith("\ufeff") and "\n" not in fixed.replace("\r\n", "")
     assert fixed[1:].replace("\r\n", "\n") == fix_text(EXAMPLES.read_text(encoding="utf-8"), "x").text
+
+
+# --- a title that names a unit ------------------------------------------------------------------------
+
+def _time_panel(title: str, unit: str | None, *exprs: str) -> dict[str, Any]:
+    panel: dict[str, Any] = {"id": 1, "type": "timeseries", "title": title,
+                             "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+                             "targets": [{"refId": chr(65 + i), "expr": e} for i, e in enumerate(exprs)]}
+    if unit is not None:
+        panel["fieldConfig"] = {"defaults": {"unit": unit}, "overrides": []}
+    return panel
+
+
+REQUEST_TIME = queries.request_time_per_request(NONE, ("model", "version"))
+
+
+@pytest.mark.parametrize(("title", "unit", "expr", "shown"), [
+    # the review's case: the title says microseconds; the number must be in microseconds, not 0.012 (s)
+    ("Average Inference Duration (us)", None, f"({REQUEST_TIME}) * 1e6", "µs"),
+    ("Average Inference Duration (µs)", "µs", f"({REQUEST_TIME}) * 1e6", "µs"),
+    ("Average Inference Duration (us)", "us", f"({REQUEST_TIME}) * 1e6", "us"),
+    ("Average Inference Duration (microseconds)", "s", f"({REQUEST_TIME}) * 1e6", "µs"),
+    ("Average Inference Duration (ms)", None, f"({REQUEST_TIME}) * 1e3", "ms"),
+    ("Average Inference Duration [milliseconds]", "ms", f"({REQUEST_TIME}) * 1e3", "ms"),
+    ("Average Inference Duration (seconds)", None, REQUEST_TIME, "s"),
+    ("Average Inference Duration", None, REQUEST_TIME, "s"),  # no unit named: seconds, Grafana scales them
+])
+def test_a_fixed_time_is_shown_in_the_unit_its_title_names(title: str, unit: str | None, expr: str,
+                                                           shown: str) -> None:
+    doc = {"title": "d", "uid": "d", "panels": [_time_panel(title, unit, "rate(nv_inference_request_duration_us[5m])")]}
+    result = fix_text(json.dumps(doc), "d.json")
+    (panel,) = json.loads(result.text)["panels"]
+    assert panel["title"] == title
+    assert (panel["targets"][0]["expr"], _unit(panel)) == (expr, shown)
+    assert not [r for r in result.remaining if r.ref_id]
+    assert fix_text(result.text, "d.json").text == result.text  # a second fix changes nothing
+
+
+def test_a_title_that_still_names_another_unit_than_the_panel_is_reported() -> None:
+    # Another target stays in ms, so the panel keeps ms: the new one is scaled into ms; the title says us.
+    other = f'({queries.queue_time_per_request(NONE, ("model", "version"))}) * 1e3'  # correct, in ms: untouched
+    doc = {"title": "d", "uid": "d", "panels": [_time_panel("Inference Duration (us)", "ms",
+                                                            "rate(nv_inference_request_duration_us[5m])", other)]}
+    result = fix_text(json.dumps(doc), "d.json")
+    (panel,) = json.loads(result.text)["panels"]
+    assert _unit(panel) == "ms"
+    assert panel["targets"][0]["expr"] == f"({REQUEST_TIME}) * 1e3"
+    notes = [r for r in result.remaining if r.rule == "panel-units" and r.ref_id == "A"]
+    assert [n.message for n in notes] == ["not fixed: the title names µs but the panel shows ms: rename the panel "
+                                          "or change its unit"]
+
+
+@pytest.mark.parametrize(("title", "unit"), [
+    ("Latency (us)", "µs"), ("Latency (µs)", "µs"), ("Latency (μs)", "µs"), ("Latency (microseconds)", "µs"),
+    ("Latency (ms)", "ms"), ("Latency (milliseconds)", "ms"), ("Latency [ms]", "ms"), ("Latency (in ms)", "ms"),
+    ("(ns) latency", "ns"), ("Latency (s)", "s"), ("Latency", None), ("Request(s) per model", None),
+    ("Latency (ms) vs (us)", None), ("GPU (%)", None),
+])
+def test_title_unit(title: str, unit: str | None) -> None:
+    from triton_dash.lint.units import title_unit
+
+    assert title_unit(title) == unit

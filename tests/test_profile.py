@@ -206,6 +206,30 @@ def test_flags_override_the_file(fleet_dir: Path) -> None:
     assert "> 0.25" in text  # the file's queue threshold is kept
 
 
+def test_no_recording_rules_switches_the_profile_off_for_one_run(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "triton-dash.toml").write_text('recording_rules = true\n')
+    monkeypatch.chdir(tmp_path)
+
+    def reads_recordings(out: str) -> bool:
+        doc = json.loads((tmp_path / out / "triton-overview.json").read_text())
+        return any(":rate1m" in e for e in _exprs(doc))
+
+    _run(["build", "-o", "profile"], tmp_path)
+    _run(["build", "--no-recording-rules", "-o", "off"], tmp_path)
+    _run(["build", "--recording-rules", "-o", "on"], tmp_path)
+    assert (reads_recordings("profile"), reads_recordings("off"), reads_recordings("on")) == (True, False, True)
+    assert (tmp_path / "off" / "triton-overview.json").read_text() == compile_builtin(profile=Profile())[
+        [c.stem for c in compile_builtin()].index("triton-overview")].text
+    (tmp_path / "triton-dash.toml").write_text('recording_rules = false\n')
+    _run(["build", "--recording-rules", "-o", "on2"], tmp_path)
+    assert reads_recordings("on2")
+    (tmp_path / "my.dashboard.py").write_text("import grafanalib.core as G\ndashboard = G.Dashboard(title='t')\n")
+    mixed = CliRunner().invoke(main, ["build", "--no-recording-rules", "my.dashboard.py", "-o", "x"])
+    assert mixed.exit_code == 1 and "apply to the built-in dashboards" in mixed.stderr
+    assert not (tmp_path / "x").exists()
+
+
 def test_config_toml_round_trips(fleet_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     text = _run(["config", "--format", "toml"], fleet_dir)
     other = tmp_path_factory.mktemp("again") / "triton-dash.toml"

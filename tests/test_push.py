@@ -254,7 +254,7 @@ def test_provisioned_dashboard_cannot_be_pruned(stub: tuple[str, GrafanaState]) 
     state.dashboards["prov"]["provisioned"] = True
     result = run(url, "--prune")
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Error: Grafana rejected delete dashboard 'prov' "
+    assert result.stderr.strip() == ("Error: Grafana rejected the request to delete dashboard 'prov' "
                                      "(400: provisioned dashboard cannot be deleted)")
     assert "prov" in state.dashboards
 
@@ -304,3 +304,67 @@ def test_live_grafana(api: str) -> None:
     assert second.exit_code == 0, second.output
     results = [row["result"] for row in json.loads(second.stdout) if row["kind"] == "dashboard"]
     assert results == ["unchanged"] * len(UIDS)
+
+
+@pytest.fixture
+def metrics_server() -> Iterator[str]:
+    """A real HTTP server that is not Grafana: Triton's /metrics text on every path, 200 (as the review found)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    scrape = (Path(__file__).parent / "fixtures" / "triton-2.51-cpu-default.prom").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            self.send_header("Content-Length", str(len(scrape)))
+            self.end_headers()
+            self.wfile.write(scrape)
+
+        do_POST = do_PUT = do_DELETE = do_GET
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_server_that_is_not_grafana_is_refused(metrics_server: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch, dry_run: bool) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(metrics_server, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 1
+    assert result.stdout == ""  # no "grafana (version hidden) reachable" line
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0] == (f"Error: {metrics_server} does not look like a Grafana (GET /api/health gave HTTP 200, a "
+                        "text/plain page: '# HELP nv_inference_request_success Number of successful...'); "
+                        "check --url/GRAFANA_URL")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "env", "names"), [
+    (["--token", "bad\ntoken"], {}, "--token"),
+    ([], {"GRAFANA_TOKEN": "bad\ntoken"}, "GRAFANA_TOKEN"),
+    (["--password", "pass\tword", "--user", "admin"], {"GRAFANA_TOKEN": ""}, "--password"),
+    (["--user", "ad\nmin"], {"GRAFANA_TOKEN": ""}, "--user"),
+])
+def test_a_bad_credential_is_named_where_it_came_from(args: list[str], env: dict[str, str], names: str) -> None:
+    full = {"GRAFANA_URL": "http://127.0.0.1:9", "GRAFANA_TOKEN": "", "GRAFANA_USER": "", "GRAFANA_PASSWORD": "",
+            **env}
+    result = CliRunner().invoke(main, ["push", *args], env=full)
+    assert result.exit_code == 1, result.output
+    line = result.stderr.strip()
+    assert line.startswith((f"Error: {names} contains", f"Error: {names}=")), line
+    other = {"--token": "GRAFANA_TOKEN", "GRAFANA_TOKEN": "--token", "--password": "GRAFANA_PASSWORD",
+             "--user": "GRAFANA_USER"}[names]
+    assert other not in line

@@ -126,8 +126,8 @@ def test_api_legacy_where_it_is_switched_off_says_what_to_do(g13: tuple[str, Gra
     url, state = g13
     result = run(url, "--api", "legacy", "--no-datasource")
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Error: Grafana rejected create folder 'Triton' (404: Not Found); this Grafana "
-                                     "has no legacy dashboard API: use --api current (or auto)")
+    assert result.stderr.strip() == ("Error: Grafana rejected the request to create folder 'Triton' (404: Not "
+                                     "Found); this Grafana has no legacy dashboard API: use --api current (or auto)")
     assert state.writes == []
 
 

@@ -96,6 +96,10 @@ def _load(path: Path) -> G.Dashboard:
     if spec is None or spec.loader is None:
         raise BuildError(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
+    # Reading a user's file must not write next to it: no __pycache__/x.dashboard.cpython-3xx.pyc beside
+    # their source (nor beside what it imports), whether or not the build succeeds.
+    wrote_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a user's file can raise anything
@@ -103,6 +107,7 @@ def _load(path: Path) -> G.Dashboard:
         where = f" (line {frames[-1].lineno})" if frames and not isinstance(exc, SyntaxError) else ""
         raise BuildError(f"{path}: {_one_line(exc)}{where}") from exc
     finally:
+        sys.dont_write_bytecode = wrote_bytecode
         sys.modules.pop(module_name, None)
     dashboard = getattr(module, "dashboard", None)
     if dashboard is None:

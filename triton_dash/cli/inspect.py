@@ -17,6 +17,7 @@ from ..lint.config import CONFIG_FILE, ConfigError, find_config, load_config
 from ..lint.exposition import TypesError, load_types
 from ..lint.fix import FixError, FixOptions, fix_file, fix_summary
 from ..lint.fix import outputs as fix_outputs
+from ..profile import PROFILE_FILE
 from ..prometheus import PrometheusClient, PrometheusUnavailable
 from ._common import cannot_run, duration_seconds, load_dashboards, overrides, parse_time, progress
 from ._group import main
@@ -92,7 +93,8 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help=f"Exclusions [default: {CONFIG_FILE} or [tool.triton-dash.lint] in pyproject.toml, here].")
+              help=f"Exclusions file (YAML or TOML) [default: {CONFIG_FILE}, else {PROFILE_FILE}'s lint table, "
+                   "else pyproject.toml's tool.triton-dash.lint, in this folder].")
 @click.option("--select", "select", multiple=True, metavar="RULES",
               help="Only these rules: ids, correctness, hygiene or ALL (comma-separated or repeated).")
 @click.option("--ignore", "ignore", multiple=True, metavar="RULES", help="Leave these rules (or a category) out.")
@@ -116,14 +118,23 @@ def lint_command(files: tuple[Path, ...], output_format: str, config_path: Path 
     Correctness findings come first. Only Prometheus targets are checked; Loki
     and other targets are listed with --verbose. Rules: docs/lint-rules.md.
 
+    \b
+    Exclusions (rule, reason, optional dashboard and panel), first found here:
+      .triton-dash-lint.yaml         exclude: [{rule: ..., reason: ...}]
+      triton-dash.toml (profile)     [[lint.exclude]] or [lint] exclude = [...]
+      pyproject.toml                 [[tool.triton-dash.lint.exclude]]
+
     Exit 0: no error-level correctness finding (hygiene errors fail only when
     selected by name or as --select hygiene); 1: such findings; 2: could not
     read the input or the configuration.
 
     \b
     With --fix, each wrong number is rewritten where its meaning is clear
-    (docs/lint-fix.md): exit 0 when what is left is clean, 1 when findings
-    remain, 2 when an input cannot be read.
+    (docs/lint-fix.md), and the exit status is lint's gate on what is left:
+    0 when no error-level correctness finding is left (warnings and hygiene
+    errors may remain: the summary counts them), 1 when one is left (or an
+    error of a rule selected by name), 2 when an input or the configuration
+    cannot be read (nothing is written).
 
     \b
     Examples:

@@ -52,8 +52,9 @@ def gpu_source_options(what: str) -> Callable[[F], F]:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("dashboards"), show_default=True, help="Folder for the JSON files.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the JSON in the folder differs.")
-@click.option("--recording-rules", is_flag=True,
-              help="Built-in dashboards read the recorded rates of 'triton-dash rules' instead of raw counters.")
+@click.option("--recording-rules/--no-recording-rules", default=None,
+              help="Built-in dashboards read the recorded rates of 'triton-dash rules' instead of raw counters, "
+                   "or not, for this run (profile key recording_rules; default off).")
 @click.option("--format", "output_format", type=click.Choice(["json", "configmap"]), default="json",
               show_default=True, help="Grafana JSON, or one Kubernetes ConfigMap per dashboard (Grafana sidecar).")
 @click.option("--namespace", default="monitoring", show_default=True, help="ConfigMap namespace.")
@@ -66,7 +67,7 @@ def gpu_source_options(what: str) -> Callable[[F], F]:
               help="Whether Triton's response cache is on (profile key response_cache; default auto).")
 @gpu_source_options("panels")
 @config_option
-def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool, output_format: str,
+def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: bool | None, output_format: str,
           namespace: str, folder: str, folder_annotation: str, cluster_label: str | None,
           response_cache: str | None, gpu_source: str | None, dcgm_pod_label: str | None,
           config_path: Path | None) -> None:
@@ -79,7 +80,8 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
     \b
     The built-in dashboards follow the profile (triton-dash.toml here, or
     --config FILE): its job, cluster label, recording rules and response cache;
-    a flag overrides its key.
+    a flag overrides its key (--no-recording-rules: raw counters for this run,
+    whatever the profile says).
 
     \b
     Examples:
@@ -89,12 +91,13 @@ def build(files: tuple[Path, ...], out_dir: Path, check: bool, recording_rules: 
       python -m triton_dash build --recording-rules --cluster-label cluster -o fleet/
       python -m triton_dash build --gpu-source dcgm --dcgm-pod-label exported_pod -o gpu-operator/
     """
-    if files and (recording_rules or cluster_label or response_cache or gpu_source or dcgm_pod_label):
+    if files and (recording_rules is not None or cluster_label or response_cache or gpu_source or dcgm_pod_label):
         raise click.ClickException("--recording-rules, --cluster-label, --response-cache, --gpu-source and "
                                    "--dcgm-pod-label apply to the built-in dashboards; in your own files pass "
                                    "selector=Selector(recording_rules=True, cluster_label=..., dcgm_pod_label=...) "
                                    "to the panels and use the dcgm_* panels")
-    profile = profile_from_flags(config_path, recording_rules=(recording_rules or None, "--recording-rules"),
+    recording_flag = "--recording-rules" if recording_rules else "--no-recording-rules"
+    profile = profile_from_flags(config_path, recording_rules=(recording_rules, recording_flag),
                                  cluster_label=(cluster_label, "--cluster-label"),
                                  response_cache=(response_cache, "--response-cache"),
                                  gpu_source=(gpu_source, "--gpu-source"),

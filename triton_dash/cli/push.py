@@ -79,8 +79,11 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
       python -m triton_dash push --api current --namespace stacks-12345 --format json
     """
     require_inputs(files)
-    source = click.get_current_context().get_parameter_source("url")
-    validate.url(url, "GRAFANA_URL" if source is ParameterSource.ENVIRONMENT else "--url")
+    validate.url(url, _named("url"))
+    validate.secret(token, _named("token"))
+    validate.secret(password, _named("password"))
+    if user:
+        validate.text(user, _named("user"))
     client = GrafanaClient(url, token=token, user=user, password=password, org_id=org_id,
                            verify=False if insecure else (ca_bundle or True), timeout=(5.0, timeout),
                            retries=retries)
@@ -104,6 +107,17 @@ def push_command(files: tuple[Path, ...], url: str, token: str | None, user: str
     show(dry_run)
     if dry_run and output_format == "text":
         click.echo("dry run: nothing was written")
+
+
+def _named(parameter: str) -> str:
+    """How a message names a setting: its environment variable when the value came from there, else the flag
+    (``--token $'bad\\ntoken'`` is the flag's fault, not GRAFANA_TOKEN's)."""
+    ctx = click.get_current_context()
+    option = next(p for p in ctx.command.params if p.name == parameter)
+    flag = max(option.opts, key=len)
+    if ctx.get_parameter_source(parameter) is ParameterSource.ENVIRONMENT and isinstance(option, click.Option):
+        return str(option.envvar or flag)
+    return flag
 
 
 def _documents(files: tuple[Path, ...]) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@
 """
 
 from .api import ApiChoice
-from .client import GrafanaClient, GrafanaError
+from .client import GrafanaClient, GrafanaError, NotGrafana
 from .push import DatasourceSpec, FolderSpec, Outcome, PushError, push
 
-__all__ = ["ApiChoice", "DatasourceSpec", "FolderSpec", "GrafanaClient", "GrafanaError", "Outcome", "PushError",
-           "push"]
+__all__ = ["ApiChoice", "DatasourceSpec", "FolderSpec", "GrafanaClient", "GrafanaError", "NotGrafana", "Outcome",
+           "PushError", "push"]

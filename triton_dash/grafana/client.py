@@ -12,6 +12,9 @@ message a person can act on. Credentials never appear in messages.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,11 +25,16 @@ import requests
 
 from .. import validate
 
-__all__ = ["Action", "GrafanaClient", "GrafanaError"]
+__all__ = ["Action", "GrafanaClient", "GrafanaError", "NotGrafana", "plain_text"]
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 CONFLICT_STATUSES = frozenset({409, 412})  # Grafana <= 13.0 answers 412, newer 409
 SEARCH_PAGE = 1000
+#: A body that is not JSON is quoted at most this long in a message (an HTML error page is not pasted whole).
+QUOTE_CHARS = 120
+#: Keys only Grafana's /api/health answers with ({"database": "ok", "version": ..., "commit": ...}); the
+#: version and commit may be hidden, the database state is not.
+HEALTH_KEYS = ("database", "version")
 
 
 class GrafanaError(Exception):
@@ -42,12 +50,35 @@ class GrafanaError(Exception):
         return self.status in CONFLICT_STATUSES
 
 
+class NotGrafana(GrafanaError):
+    """The server at the URL answered, but not as Grafana does (its /api/health is not Grafana's JSON)."""
+
+
 @dataclass(frozen=True)
 class Action:
     """What a call does, for messages: ``what`` (e.g. "save dashboard 'x'") and the permission it needs."""
 
     what: str
     permission: str = ""
+
+
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_INVISIBLE = re.compile(r"<(script|style|head)[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def plain_text(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A non-JSON body as a short quote for one line: an HTML page as its title (else its visible text),
+    whitespace collapsed, at most ``limit`` characters (``...`` marks a cut)."""
+    if "<" in text and ">" in text:
+        title = _TITLE.search(text)
+        visible = html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", text)))
+        text = html.unescape(_TAG.sub(" ", title[1])) if title and title[1].strip() else visible
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 3]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "..."
 
 
 def error_message(body: Any, fallback: str = "") -> str:
@@ -130,8 +161,8 @@ class GrafanaClient:
                                    "pass --ca-bundle FILE (or fix the certificate)") from exc
             except requests.exceptions.Timeout as exc:
                 if attempt > self.retries:
-                    raise GrafanaError(f"Grafana at {self.url} did not answer to {action.what} "
-                                       f"within {self.timeout[1]:g}s ({attempt} tries)") from exc
+                    raise GrafanaError(f"Grafana at {self.url} did not answer within {self.timeout[1]:g}s when "
+                                       f"asked to {action.what} ({attempt} tries)") from exc
             except requests.exceptions.ConnectionError as exc:
                 if attempt > self.retries:
                     raise GrafanaError(
@@ -157,20 +188,33 @@ class GrafanaClient:
                 need = "; the datasource is provisioned read-only (editable: false): pass --no-datasource"
             text = f"Grafana refused to {action.what} (403: {message}){need}"
         elif status in CONFLICT_STATUSES:
-            text = f"conflict on {action.what} ({status}: {message})"
+            text = f"conflict when asked to {action.what} ({status}: {message})"
         elif status >= 500:
             tries = f" after {attempt} tries" if attempt > 1 else ""
             text = f"Grafana failed to {action.what} ({status}: {message}){tries}"
         else:
-            text = f"Grafana rejected {action.what} ({status}: {message})"
+            text = f"Grafana rejected the request to {action.what} ({status}: {message})"
         return GrafanaError(text, status, body if isinstance(body, Mapping) else {"message": message})
 
     # --- API ---------------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """``GET /api/health`` (no authentication needed)."""
-        _, body = self.request("GET", "/api/health", Action("report its health"))
-        return dict(body) if isinstance(body, Mapping) else {}
+        """``GET /api/health`` (no authentication needed): Grafana's JSON, with ``database`` (and ``version``).
+
+        Anything else (an HTML page, Prometheus' /metrics text, a 404, JSON without those keys) raises
+        :class:`NotGrafana`: every HTTP server answers something, and push must not take one for Grafana.
+        """
+        status, body = self.request("GET", "/api/health", Action("report its health"), allow=frozenset({404}))
+        if status == 200 and isinstance(body, Mapping) and not isinstance(body, _TextBody) and any(
+                key in body for key in HEALTH_KEYS):
+            return dict(body)
+        if isinstance(body, _TextBody):
+            kind = f"a {body.content_type} page" if body.content_type else "a page that is not JSON"
+            seen = f"{kind}: {plain_text(body['message'], 60)!r}" if body["message"] else "an empty page"
+        else:
+            seen = f"JSON without {' or '.join(map(repr, HEALTH_KEYS))}: {plain_text(json.dumps(body), 60)}"
+        raise NotGrafana(f"{self.url} does not look like a Grafana (GET /api/health gave HTTP {status}, {seen}); "
+                         "check --url/GRAFANA_URL", status)
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
         status, body = self.request("GET", f"/api/folders/{uid}", Action(f"read folder {uid!r}", "folders:read"),
@@ -243,11 +287,20 @@ class GrafanaClient:
         return dict(body)
 
 
+class _TextBody(dict[str, str]):
+    """A response body that was not JSON: ``{"message": its first words}``, and its content type."""
+
+    def __init__(self, message: str, content_type: str) -> None:
+        super().__init__(message=message)
+        self.content_type = content_type
+
+
 def _body(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        return {"message": response.text.strip()[:300]}
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        return _TextBody(plain_text(response.text), content_type)
 
 
 def _reason(exc: BaseException) -> str:

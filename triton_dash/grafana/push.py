@@ -1,6 +1,7 @@
 """Push compiled dashboards and their Prometheus datasource to a live Grafana.
 
-Order: validate every dashboard, then health -> which API (see
+Order: validate every dashboard, then health (Grafana's JSON, else one-line "does not look like a
+Grafana", nothing written) -> which API (see
 :mod:`~triton_dash.grafana.discovery`) -> datasource -> folder -> dashboards.
 A dashboard whose content and folder already equal what Grafana holds is not
 written again; ``dry_run`` writes nothing and says what would change. Folders

@@ -10,7 +10,9 @@ what is wrong; the fixer decides what the panel means to show
   through the project's query functions, with the target's own label matchers
   and variables and its grouping; the number then has the unit of the new
   expression (``s`` for times), set on the panel, or scaled into the panel's
-  unit when the panel fixes an axis range or keeps other targets in it;
+  unit when the panel fixes an axis range or keeps other targets in it, or
+  into the unit its title names ("Duration (us)" stays in µs: the number shown
+  matches the title; a title left naming another unit is reported);
 - a hygiene finding keeps the expression as written (:mod:`triton_dash.lint.rewrite`):
   a fixed window becomes ``$__rate_interval``, ``irate`` becomes ``rate``, a
   denominator that can be 0 gets ``> 0``; raw counters in a ratio are rated;
@@ -48,6 +50,7 @@ from .config import Exclusion
 from .intent import is_ratio, panel_unit, recognise
 from .jsonedit import patch
 from .rewrite import guard_denominators, rate_raw_counters, windows
+from .units import SECONDS_BASED, same_unit, scale_factor, title_unit
 
 __all__ = ["FIXED_BY_UNIT", "FIXED_IN_PLACE", "NOT_FIXED", "FixError", "FixOptions", "FixResult",
            "Remaining",
@@ -127,11 +130,16 @@ class FixResult:
         return self.text != self.original
 
     @property
+    def failing(self) -> list[Remaining]:
+        """What is left that would fail ``lint`` (its gate): error-level correctness findings, and errors of
+        rules selected by name. Warnings and other hygiene errors do not fail."""
+        return [r for r in self.remaining
+                if r.severity == "error" and (r.category == CORRECTNESS or r.rule in self.explicit)]
+
+    @property
     def failed(self) -> bool:
-        """What is left would fail ``lint``: an error-level correctness finding (or an error of a rule
-        selected by name)."""
-        return any(r.severity == "error" and (r.category == CORRECTNESS or r.rule in self.explicit)
-                   for r in self.remaining)
+        """``lint --fix`` exits 1: something left fails lint's gate (:attr:`failing`)."""
+        return bool(self.failing)
 
     def diff(self) -> str:
         return "".join(difflib.unified_diff(self.original.splitlines(keepends=True),
@@ -175,13 +183,6 @@ def _set_unit(panel: dict[str, Any], unit: str) -> None:
         axes[0]["format"] = unit
         return
     panel.setdefault("fieldConfig", {}).setdefault("defaults", {})["unit"] = unit
-
-
-#: How many of a unit one of the canonical unit is: a number in s shown in ms is multiplied by 1e3.
-_SCALES: dict[str, dict[str, str]] = {
-    "s": {"ms": "1e3", "µs": "1e6", "us": "1e6", "ns": "1e9"},
-    "percentunit": {"percent": "100"},
-}
 
 
 @dataclass
@@ -242,14 +243,20 @@ def _apply(panel: dict[str, Any], plans: list[_Plan], others: int, remaining: li
 
     A 0-1 number in a ``percent`` panel is multiplied by 100 (its thresholds, min and max are in percent);
     a time in a panel with another time unit is scaled into it when the panel has an axis range or other
-    targets left as they were; otherwise the panel gets the new number's unit (``s``, ``percentunit``).
+    targets left as they were. Otherwise a time goes into the unit its title names ("Duration (us)": µs, so
+    the number shown matches the title) and the panel gets that unit; else the panel gets the new number's
+    unit (``s``, ``percentunit``). A title that still names another unit than the panel shows is reported.
     """
     unit = panel_unit(panel)
+    named = title_unit(_title(panel))
     untouched = others + sum(not p.unit for p in plans)
     for p in plans:
-        factor = _SCALES.get(p.unit, {}).get(unit) if p.unit and p.unit != unit else None
+        factor = scale_factor(p.unit, unit) if p.unit and p.unit != unit else None
         if factor and (p.unit == "percentunit" or untouched or _bounded(panel)):
             p.expr, p.unit = f"({p.expr}) * {factor}", unit
+        elif p.unit == "s" and named and named != "s":
+            into = unit if same_unit(unit, named) else named
+            p.expr, p.unit = f"({p.expr}) * {scale_factor('s', into)}", into
     new_units = {p.unit for p in plans if p.unit and p.unit != unit}
     if len(new_units) == 1 and not untouched and all(p.unit for p in plans):
         _set_unit(panel, new_units.pop())
@@ -261,6 +268,19 @@ def _apply(panel: dict[str, Any], plans: list[_Plan], others: int, remaining: li
                                             f"the panel's unit is {unit or '(none)'}"))
     for p in plans:
         p.target["expr"] = p.expr
+
+
+def _title_disagrees(fixed: Mapping[str, Any], repairs: Sequence[Repair]) -> list[Remaining]:
+    """Repaired targets whose panel's title names another time unit than the panel now shows."""
+    repaired = {(r.panel, r.ref_id) for r in repairs if r.meaning or r.unit_after != r.unit_before}
+    notes = []
+    for panel, target in targets(fixed):
+        title, ref = _title(panel), _ref(panel, target)
+        named, shown = title_unit(title), panel_unit(panel)
+        if (title, ref) in repaired and named and shown in SECONDS_BASED and not same_unit(shown, named):
+            notes.append(_remaining("panel-units", title, ref, f"not fixed: the title names {named} but the panel "
+                                    f"shows {shown}: rename the panel or change its unit"))
+    return notes
 
 
 def _repair_pass(original: Mapping[str, Any], fixed: dict[str, Any],
@@ -338,6 +358,7 @@ def fix_text(text: str, source: str, options: FixOptions | None = None) -> FixRe
     why = {(r.rule, r.panel, r.ref_id): r for r in unfixed}
     result.remaining = [why.pop((r.rule, r.panel, r.ref_id), r) for r in result.remaining]
     result.remaining += [r for r in why.values() if r.rule not in NOT_FIXED]
+    result.remaining += _title_disagrees(fixed, result.repairs)
     return result
 
 
@@ -390,6 +411,9 @@ def fix_summary(results: Sequence[FixResult]) -> str:
     if hygiene:
         lines.append(f"{hygiene} dashboard and panel finding{'s' * (hygiene != 1)} (variables, datasources, "
                      "descriptions, units) are not --fix's to repair: run lint to list them")
+    failing = sum(len(r.failing) for r in results)
+    gate = (f"{failing} of them fail{'s' * (failing == 1)} lint (error-level correctness): exit 1" if failing
+            else "none fails lint (no error-level correctness finding): exit 0")
     lines.append(f"{repaired} target{'s' * (repaired != 1)} fixed, {count} finding{'s' * (count != 1)} left "
-                 f"in {len(results)} dashboard{'s' * (len(results) != 1)}")
+                 f"in {len(results)} dashboard{'s' * (len(results) != 1)}; {gate}")
     return "\n".join(lines)
