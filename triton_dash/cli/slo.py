@@ -65,7 +65,9 @@ def _flag_message(message: str, tables: list[dict[str, object]]) -> str:
               metavar="REASON,...",
               help="Failure reasons that count neither as good nor as bad (REJECTED, CANCELED, BACKEND, OTHER); "
                    "'' to count every failure.")
-@click.option("--runbook-url", default="", help="Link the alerts carry (default: the docs/slo.md runbook).")
+@click.option("--runbook-url", default="",
+              help="Absolute http(s) URL of your runbook, carried as runbook_url [default: no link; the "
+                   "description names docs/slo.md's runbook].")
 @click.option("--cluster-label", metavar="NAME",
               help="Multi-cluster fleets: keep the external label NAME in every recording and alert "
                    "[default: the profile's cluster_label].")
