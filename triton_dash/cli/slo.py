@@ -18,7 +18,7 @@ from ..profile.slo import (
 )
 from ..rules import prometheus_rule, rules_yaml
 from ..rules.slo import slo_rule_groups
-from ._common import write_one
+from ._common import plural, write_one
 from ._group import main
 from .config import config_option, profile_from_flags
 
@@ -132,4 +132,4 @@ def slo(availability: float | None, latencies: tuple[str, ...], window: str, job
         default = DEFAULT_RULES_FILE
     written = write_one(text, out_path, default, check, "slo")
     if written is not None:
-        click.echo(f"wrote {written} ({len(slos)} SLOs: {', '.join(s.name for s in slos)})")
+        click.echo(f"wrote {written} ({plural(len(slos), 'SLO')}: {', '.join(s.name for s in slos)})")
