@@ -176,6 +176,7 @@ def test_optional_families_never_seen_are_not_enabled_and_pass(prometheus: Prome
         _panel("Probe", "min(probe_success)"),
         _panel("cAdvisor", "sum(rate(container_cpu_usage_seconds_total[5m]))"),
         _panel("SLO", "max(slo:triton_request_error:ratio_rate5m)"),
+        _panel("Firing", 'sum(ALERTS{alertname="TritonErrorBudgetBurn", alertstate="firing"})'),
     ]
     path = tmp_path / "optional.json"
     path.write_text(json.dumps({**DASHBOARD, "panels": [*DASHBOARD["panels"][:3], *optional]}))
@@ -183,7 +184,7 @@ def test_optional_families_never_seen_are_not_enabled_and_pass(prometheus: Prome
     assert result.exit_code == 0, result.output
     panels = _panels(result)
     assert {t: p["status"] for t, p in panels.items() if t not in ("Queue time", "Idle queue time")} == {
-        p["title"]: "not-enabled" for p in optional}
+        **{p["title"]: "not-enabled" for p in optional}, "Firing": "idle"}
     assert "--metrics-config summary_latencies=true" in panels["Summary"]["targets"][0]["detail"]
     assert "Optional: only where cAdvisor is there" in panels["cAdvisor"]["targets"][0]["detail"]
     assert "triton_dash's SLO rules loaded" in panels["SLO"]["targets"][0]["detail"]

@@ -4,7 +4,7 @@ Every target of every dashboard is expanded as Grafana would (variables resolved
 against the same Prometheus), run at one instant, and given a status:
 
 - ``ok``: series came back (their count is reported);
-- ``idle``: the families exist but nothing happened in the window (fine);
+- ``idle``: the families exist but nothing happened in the window, or no alert is firing (fine);
 - ``not-enabled``: nothing came back because an optional family was never seen (a switch that is
   off, a backend or exporter not in use: LLM, DCGM, cAdvisor, probes, summaries, recording rules);
   the hint names the switch; not a problem;

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..analysis.promql import RANGE_FUNCTIONS, SelectorUse, parse, selectors
-from ..metrics import BACKENDS, DCGM_NAMESPACE_LABEL, UP, Metric, identify, lookup, removed
+from ..metrics import ALERTS, BACKENDS, DCGM_NAMESPACE_LABEL, UP, Metric, identify, lookup, removed
 from ..prometheus.client import PrometheusClient
 
 __all__ = ["ALWAYS_THERE", "LIVE_WINDOW", "NOT_ENABLED", "TRITON_SOURCES", "Verdict", "diagnose", "human_duration",
@@ -225,13 +225,17 @@ def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, l
     switched_off: Verdict | None = None
     for use in uses:
         if _present(client, _selector(use.name, use.matchers), at) == 0:
+            if use.name == ALERTS.name:  # ALERTS has series only while an alert is pending or firing
+                switched_off = switched_off or Verdict(
+                    "idle", "no alert of this selection is pending or firing now (ALERTS is empty then; fine)")
+                continue
             status, hint = _ladder(client, use, at, lookback, lookback_s)
             if status == NOT_ENABLED:
                 switched_off = switched_off or Verdict(status, hint, _general(hint, use.name))
                 continue  # another selector may have a real problem
             return Verdict(status, hint, _general(hint, use.name))
     if switched_off:
-        return switched_off
+        return switched_off  # not-enabled (or idle: no alert) unless another selector had a real problem
     for use in uses:
         problem = _window_problem(client, use, at)
         if problem:
