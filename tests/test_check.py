@@ -120,13 +120,15 @@ def test_every_status_and_its_reason(prometheus: Prometheus, dashboard: Path) ->
     panels = _panels(result)
     status = {title: p["status"] for title, p in panels.items()}
     assert status == {"Queue time": "ok", "Idle queue time": "idle", "Unguarded": "nan", "Pending": "no-data",
-                      "Short window": "no-data", "TTFT": "no-data", "Removed": "no-data", "Invalid": "error"}
+                      "Short window": "no-data", "TTFT": "not-enabled", "Removed": "no-data", "Invalid": "error"}
     detail = {title: p["targets"][0]["detail"] for title, p in panels.items()}
     assert detail["Queue time"] == "1 series"
     gone = datetime.fromtimestamp(GONE_AT, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert detail["Pending"].startswith(f"nv_inference_pending_request_count was last seen at {gone} (25m before)")
     assert detail["Short window"].startswith("rate(nv_inference_count[30s]) holds fewer than 2 samples: the target "
                                              "is scraped every ~1m; use a window of at least 2 scrapes (4m is safe)")
+    assert detail["TTFT"].startswith("nv_inference_first_response_histogram_ms_bucket: not enabled here (no series "
+                                     "in the last 1h).")
     assert "from Triton 24.11 on, and only with --metrics-config histogram_latencies=true" in detail["TTFT"]
     assert detail["Removed"].startswith("nv_inference_compute_duration_us was removed in Triton 20.06")
     assert detail["Unguarded"].startswith("1 of 1 series are NaN")
@@ -138,8 +140,8 @@ def test_text_report_groups_by_row(prometheus: Prometheus, dashboard: Path) -> N
     assert lines[:4] == ["Check scenarios", "  Right", "    ok       Queue time: 1 series",
                          "    idle     Idle queue time: every series exists, with no traffic in the window (fine)"]
     assert lines[4] == "  Wrong"
-    assert lines[-1] == ("summary: 1 ok, 1 idle, 4 no-data, 1 nan, 1 error (targets); scrape targets: 0 up, "
-                         "0 down")
+    assert lines[-1] == ("summary: 1 ok, 1 idle, 1 not-enabled, 3 no-data, 1 nan, 1 error (targets); scrape "
+                         "targets: 0 up, 0 down")
 
 
 def test_a_matcher_that_selects_nothing_names_the_values_that_exist(prometheus: Prometheus,
@@ -159,6 +161,44 @@ def test_nothing_wrong_exits_0(prometheus: Prometheus, tmp_path: Path) -> None:
     path.write_text(json.dumps(only_right))
     result = run(prometheus, path)
     assert result.exit_code == 0, result.output
+
+
+def test_optional_families_never_seen_are_not_enabled_and_pass(prometheus: Prometheus, tmp_path: Path) -> None:
+    """An ordinary Triton has no LLM, DCGM, cAdvisor, probe, summary or SLO series: not a failure."""
+    optional = [
+        _panel("TTFT", f"histogram_quantile(0.9, sum by (le) (rate(nv_inference_first_response_histogram_ms_bucket"
+                       f"{{{SEL}}}[$__rate_interval])))"),
+        _panel("vLLM", f"sum(rate(vllm:e2e_request_latency_seconds_count{{{SEL}}}[$__rate_interval]))"),
+        _panel("KV cache", f"sum(nv_trt_llm_kv_cache_block_metrics{{{SEL}}})"),
+        _panel("Summary", f"sum(nv_inference_request_summary_us_count{{{SEL}}})"),
+        _panel("GPU", 'max(nv_gpu_utilization{job=~"$job"})'),
+        _panel("DCGM", "max(DCGM_FI_DEV_GPU_UTIL)"),
+        _panel("Probe", "min(probe_success)"),
+        _panel("cAdvisor", "sum(rate(container_cpu_usage_seconds_total[5m]))"),
+        _panel("SLO", "max(slo:triton_request_error:ratio_rate5m)"),
+        _panel("Firing", 'sum(ALERTS{alertname="TritonErrorBudgetBurn", alertstate="firing"})'),
+    ]
+    path = tmp_path / "optional.json"
+    path.write_text(json.dumps({**DASHBOARD, "panels": [*DASHBOARD["panels"][:3], *optional]}))
+    result = run(prometheus, path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    panels = _panels(result)
+    assert {t: p["status"] for t, p in panels.items() if t not in ("Queue time", "Idle queue time")} == {
+        **{p["title"]: "not-enabled" for p in optional}, "Firing": "idle"}
+    assert "--metrics-config summary_latencies=true" in panels["Summary"]["targets"][0]["detail"]
+    assert "Optional: only where cAdvisor is there" in panels["cAdvisor"]["targets"][0]["detail"]
+    assert "triton_dash's SLO rules loaded" in panels["SLO"]["targets"][0]["detail"]
+    assert json.loads(result.stdout)["failed"] is False
+
+
+def test_an_optional_family_does_not_hide_a_real_problem(prometheus: Prometheus, tmp_path: Path) -> None:
+    both = _panel("Both", f"sum(nv_inference_pending_request_count{{{SEL}}}) + sum(probe_success)")
+    path = tmp_path / "both.json"
+    path.write_text(json.dumps({**DASHBOARD, "panels": [both]}))
+    result = run(prometheus, path, "--format", "json")
+    assert result.exit_code == 1
+    assert _panels(result)["Both"]["targets"][0]["detail"].startswith(
+        "nv_inference_pending_request_count was last seen")
 
 
 class _NotPrometheus(BaseHTTPRequestHandler):
@@ -229,8 +269,28 @@ def test_down_targets_lead_the_report_once() -> None:
         for title in ("Requests", "Queue time", "Failures")])
     report.scrape_targets = [TargetHealth("triton", "10.0.0.1:8002", "down", "connection refused")]
     lines = report.text().splitlines()
-    assert lines[:2] == ["Scrape targets down: the likely cause of the panels without data below",
+    assert lines[:2] == ["Scrape targets down: the likely cause of the 3 panels without data below that read "
+                         "families they expose",
                          "    down     10.0.0.1:8002 (job triton): connection refused"]
     assert lines[2:4] == ["One cause, several panels",
                           f"    no-data  {cause} (3 panels: Requests, Queue time, Failures)"]
     assert sum("10.0.0.1:8002" in line for line in lines) == 1
+
+
+def test_a_down_target_is_not_blamed_for_families_it_does_not_expose() -> None:
+    from triton_dash.check import CheckReport, PanelResult, TargetHealth, TargetResult
+
+    report = CheckReport(at=0.0, panels=[
+        PanelResult("D", "R", "Containers", (TargetResult("A", "no-data", "c", "x",
+                                                          families=("container_cpu_usage_seconds_total",)),)),
+        PanelResult("D", "R", "TTFT", (TargetResult("A", "not-enabled", "t", "x",
+                                                    families=("vllm:time_to_first_token_seconds_bucket",)),)),
+        PanelResult("D", "R", "Requests", (TargetResult("A", "no-data", "r", "x",
+                                                        families=("nv_inference_request_success",)),))])
+    report.scrape_targets = [TargetHealth("triton", "10.0.0.1:8002", "down", "connection refused")]
+    assert [p.title for p in report.blamed_on_down()] == ["Requests"]
+    assert report.text().splitlines()[0] == ("Scrape targets down: the likely cause of the 1 panel without data "
+                                             "below that read families they expose")
+    report.panels = report.panels[:2]
+    assert report.text().splitlines()[0] == ("Scrape targets down (no panel without data below reads a family "
+                                             "they expose)")

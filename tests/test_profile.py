@@ -241,6 +241,23 @@ def test_config_toml_round_trips(fleet_dir: Path, tmp_path_factory: pytest.TempP
         k: v for k, v in vars(first).items() if k != "alerts"}
 
 
+def test_config_credits_only_the_thresholds_the_file_sets(fleet_dir: Path) -> None:
+    """[alerts] sets queue_time_seconds and error_ratio: only those are the file's, in every format."""
+    shown = json.loads(_run(["config", "--format", "json"], fleet_dir))
+    mine = {"alerts.queue_time_seconds", "alerts.error_ratio"}
+    thresholds = {k: v for k, v in shown["origin"].items() if k.startswith("alerts.")}
+    assert {k for k, v in thresholds.items() if v == "triton-dash.toml"} == mine
+    assert len(thresholds) == len(shown["profile"]["alerts"]) > 10
+    assert set(thresholds.values()) == {"triton-dash.toml", "default"}
+    text = _run(["config"], fleet_dir).splitlines()
+    assert re.search(r"^ {4}queue_time_seconds +0\.25 +\[triton-dash\.toml\]$", "\n".join(text), re.M)
+    assert re.search(r"^ {4}stalled_for +\"5m\" +\[default\]$", "\n".join(text), re.M)
+    toml = _run(["config", "--format", "toml"], fleet_dir).splitlines()
+    assert "error_ratio = 0.02  # triton-dash.toml" in toml
+    assert sum(line.endswith("# triton-dash.toml") for line in toml[toml.index("[alerts]  # triton-dash.toml"):]) \
+        == 3  # the table and its two keys
+
+
 def test_lint_reads_exclusions_from_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "triton-dash.toml").write_text('[lint]\nexclude = [{rule = "panel-units", reason = "mine"}]\n')
     (tmp_path / "d.json").write_text(json.dumps(compile_builtin()[0].document))

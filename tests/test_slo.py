@@ -10,7 +10,7 @@ annotations, against what ``tests/support/burn.py`` computes from the counters.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import yaml
 from triton_dash.profile.slo import SLO, AvailabilitySLO, LatencySLO, parse_slo_tables
 from triton_dash.queries import slo as q
 from triton_dash.rules import rules_yaml
-from triton_dash.rules.slo import ALERT_NAME, DEFAULT_RUNBOOK, slo_rule_groups
+from triton_dash.rules.slo import ALERT_NAME, RUNBOOK_WHERE, slo_rule_groups
 
 from .support import burn
 from .support.burn import Model, steps
@@ -229,7 +229,21 @@ def test_promtool_checks_the_rules(tmp_path: Path) -> None:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS: 57 rules found" in result.stdout
-    assert DEFAULT_RUNBOOK in path.read_text() and isinstance(LATENCY, LatencySLO)
+    assert isinstance(LATENCY, LatencySLO)
+
+
+def test_alerts_carry_no_relative_runbook_link() -> None:
+    """Without a runbook URL there is no runbook_url (a relative one is a broken link in a pager); the
+    description says where the runbook is. A given one is carried as is."""
+    for group in slo_rule_groups([AVAILABILITY, LATENCY]):
+        for rule in group["rules"]:
+            if "alert" in rule:
+                assert "runbook_url" not in rule["annotations"]
+                assert rule["annotations"]["description"].endswith(f" Runbook: {RUNBOOK_WHERE}.")
+    linked = replace(AVAILABILITY, runbook_url="https://wiki.example.com/triton/slo")
+    alerts = [r for g in slo_rule_groups([linked]) for r in g["rules"] if "alert" in r]
+    assert [a["annotations"]["runbook_url"] for a in alerts] == ["https://wiki.example.com/triton/slo"] * 2
+    assert not any("Runbook:" in a["annotations"]["description"] for a in alerts)
 
 
 def test_clusters_keep_their_label(tmp_path: Path) -> None:

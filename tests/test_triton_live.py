@@ -163,18 +163,21 @@ def test_check_explains_each_empty_panel_of_a_real_triton(window: Window) -> Non
     code, panels, body = _check(window)
     assert code == 1
     for title in ("Request time quantiles", "Inference time quantiles"):
-        assert panels[title]["status"] == "no-data"
+        assert panels[title]["status"] == "not-enabled"
         assert "only with --metrics-config summary_latencies=true" in panels[title]["targets"][0]["detail"]
     for title in {t for t, _ in PANELS} | {"Pending requests", "Requests/s (all models)", "Host CPU utilization"}:
         assert panels[title]["status"] == "ok", (title, panels[title])
-    assert panels["GPU utilization"]["status"] == "no-data"
+    assert panels["GPU utilization"]["status"] == "not-enabled"
     assert "--allow-gpu-metrics" in panels["GPU utilization"]["targets"][0]["detail"]
-    assert panels["Response cache hit ratio"]["status"] == "no-data"
+    assert panels["Response cache hit ratio"]["status"] == "not-enabled"
     assert "only with the response cache" in panels["Response cache hit ratio"]["targets"][0]["detail"]
     health = sorted(t["health"] for t in body["scrape_targets"])
     assert health == ["down", "up"]
     down = next(t for t in body["scrape_targets"] if t["health"] == "down")
     assert "connection refused" in down["last_error"]
+    # the down target alone fails the run: no optional family counts as a problem
+    assert code == 1 and body["failed"] is True
+    assert not [t for t, p in panels.items() if p["status"] in ("no-data", "nan", "error")]
 
 
 def test_check_names_the_job_that_exists(window: Window) -> None:

@@ -4,12 +4,16 @@ Every target of every dashboard is expanded as Grafana would (variables resolved
 against the same Prometheus), run at one instant, and given a status:
 
 - ``ok``: series came back (their count is reported);
-- ``idle``: the families exist but nothing happened in the window (fine);
+- ``idle``: the families exist but nothing happened in the window, or no alert is firing (fine);
+- ``not-enabled``: nothing came back because an optional family was never seen (a switch that is
+  off, a backend or exporter not in use: LLM, DCGM, cAdvisor, probes, summaries, recording rules);
+  the hint names the switch; not a problem;
 - ``no-data``: nothing came back; :mod:`triton_dash.check.diagnose` says why;
 - ``nan``: some series are NaN (a ratio without a guard, a summary without observations);
 - ``error``: Prometheus rejected the query.
 
-The scrape targets of the dashboards' jobs are checked too (health, last error).
+The scrape targets of the dashboards' jobs are checked too (health, last error); a down target
+is named as the likely cause only of the panels without data that read families it exposes.
 
     client = PrometheusClient("http://127.0.0.1:9090")
     report = run_check(client, load(), at=time.time())
@@ -25,17 +29,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..analysis.promql import parse, selectors
 from ..analysis.sources import Dashboard
 from ..analysis.variables import UnexpandedVariable, targets
+from ..metrics import identify
 from ..prometheus.client import PrometheusClient, PrometheusUnavailable, QueryRejected
-from .diagnose import diagnose, human_duration
+from .diagnose import NOT_ENABLED, TRITON_SOURCES, diagnose, human_duration
 from .resolve import Macros, resolve_variables
 
 __all__ = ["STATUSES", "CheckReport", "PanelResult", "PrometheusClient", "PrometheusUnavailable", "TargetHealth",
            "TargetResult", "count_targets", "run_check"]
 
 #: From best to worst; a panel shows its worst target's status.
-STATUSES = ("ok", "idle", "no-data", "nan", "error")
+STATUSES = ("ok", "idle", NOT_ENABLED, "no-data", "nan", "error")
 PROBLEMS = frozenset({"no-data", "nan", "error"})
 
 
@@ -47,6 +53,13 @@ class TargetResult:
     expr: str  # as run
     series: int = 0  # how many series came back
     cause: str = ""  # the detail without what is particular to this query; panels sharing it are grouped
+    families: tuple[str, ...] = ()  # the series names the query reads (for no-data: could a down target explain it?)
+
+    @property
+    def exposed_by_triton(self) -> bool:
+        """Whether a Triton scrape target would expose a family this query reads (unknown names: maybe)."""
+        found = [identify(name) for name in self.families] or [None]
+        return any(metric is None or metric.source in TRITON_SOURCES for metric in found)
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,11 @@ class CheckReport:
     def down(self) -> list[TargetHealth]:
         return [t for t in self.scrape_targets if t.health != "up"]
 
+    def blamed_on_down(self) -> list[PanelResult]:
+        """The panels without data that read a family a (down) Triton target exposes."""
+        return [p for p in self.panels if p.status == "no-data"
+                and any(t.exposed_by_triton for t in p.targets if t.status == "no-data")]
+
     @property
     def failed(self) -> bool:
         return bool(self.down) or any(p.status in PROBLEMS for p in self.panels)
@@ -113,11 +131,15 @@ class CheckReport:
         """
         lines: list[str] = []
         if self.down:
-            lines.append("Scrape targets down: the likely cause of the panels without data below")
+            blamed = len(self.blamed_on_down())
+            lines.append(f"Scrape targets down: the likely cause of the {blamed} "
+                         f"{'panel' if blamed == 1 else 'panels'} without data below that read families they "
+                         "expose" if blamed else
+                         "Scrape targets down (no panel without data below reads a family they expose)")
             lines += self._target_lines()
         groups: dict[tuple[str, str], list[PanelResult]] = {}
         for panel in self.panels:
-            if panel.status in PROBLEMS:
+            if panel.status in PROBLEMS or panel.status == NOT_ENABLED:
                 groups.setdefault((panel.status, panel.cause), []).append(panel)
         shared = {key for key, members in groups.items() if len(members) > 1}
         dashboard = row = None
@@ -178,7 +200,8 @@ def _evaluate(client: PrometheusClient, ref_id: str, expr: str, at: float, lookb
         return TargetResult(ref_id, "error", f"Prometheus rejected the query: {exc}", expr)
     if not result:
         verdict = diagnose(client, expr, at=at, lookback=lookback, lookback_s=lookback_s)
-        return TargetResult(ref_id, verdict.status, verdict.hint, expr, cause=verdict.cause)
+        families = tuple(dict.fromkeys(use.name for use in selectors(parse(expr))))
+        return TargetResult(ref_id, verdict.status, verdict.hint, expr, cause=verdict.cause, families=families)
     nans = sum(1 for _, v in result if math.isnan(v))
     if nans:
         return TargetResult(ref_id, "nan", f"{nans} of {len(result)} series are NaN: a ratio whose denominator is "

@@ -3,7 +3,9 @@
 For each selector of an empty query, in order:
 
 1. the family was never seen in the look-back window: which backend, release and
-   switch provide it (from the metric catalogue), or that Triton removed it;
+   switch provide it (from the metric catalogue), or that Triton removed it; a family
+   that is optional (behind a switch, or another exporter's or backend's: LLM backends,
+   DCGM, cAdvisor, probes, summaries, recording rules) is ``not-enabled``, not a problem;
 2. it was seen, but not any more: when it was last seen;
 3. it exists now, but a matcher excludes every series: which matcher, and which
    values of that label exist (``job`` is ``triton-server``, not ``triton``);
@@ -26,19 +28,26 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..analysis.promql import RANGE_FUNCTIONS, SelectorUse, parse, selectors
-from ..metrics import DCGM_NAMESPACE_LABEL, UP, lookup, removed
+from ..metrics import ALERTS, BACKENDS, DCGM_NAMESPACE_LABEL, UP, Metric, identify, lookup, removed
 from ..prometheus.client import PrometheusClient
 
-__all__ = ["LIVE_WINDOW", "Verdict", "diagnose", "human_duration"]
+__all__ = ["ALWAYS_THERE", "LIVE_WINDOW", "NOT_ENABLED", "TRITON_SOURCES", "Verdict", "diagnose", "human_duration",
+           "optional"]
 
 #: A series counts as present if it had a sample this recently (Prometheus' default look-back delta).
 LIVE_WINDOW = "5m"
 _MAX_VALUES = 8
+#: The status of a family never seen that needs a switch or another exporter: not a problem.
+NOT_ENABLED = "not-enabled"
+#: Sources whose families a working Triton and Prometheus always have (unless a catalogue switch says otherwise).
+ALWAYS_THERE = frozenset({"triton", "prometheus"})
+#: Sources whose families a Triton scrape target exposes (a down Triton target explains their absence).
+TRITON_SOURCES = frozenset({"triton", "vllm", "tensorrt_llm"})
 
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str  # idle or no-data
+    status: str  # idle, not-enabled or no-data
     hint: str
     #: The hint without what is particular to one query (the family's name), so that panels with the same
     #: cause are reported together; the hint itself when there is nothing to take out.
@@ -68,6 +77,20 @@ def _escape(value: str) -> str:
 
 def _present(client: PrometheusClient, selector: str, at: float, window: str = LIVE_WINDOW) -> float:
     return client.scalar(f"count(last_over_time({selector}[{window}]))", at)
+
+
+def optional(name: str) -> Metric | None:
+    """The family, when it is optional: behind a switch, or another backend's or exporter's; None otherwise."""
+    metric = identify(name)
+    if metric is None or (metric.source in ALWAYS_THERE and not metric.enable):
+        return None
+    return metric
+
+
+def _not_enabled(metric: Metric, name: str, lookback: str) -> str:
+    switch = "" if metric.enable else f" Optional: only where {BACKENDS.get(metric.source, metric.source)} is there."
+    return (f"{name}: not enabled here (no series in the last {lookback}). {metric.no_data_hint(named=False)}"
+            f"{switch}")
 
 
 def _never_seen(name: str, lookback: str) -> str:
@@ -149,16 +172,21 @@ def _dcgm_join(client: PrometheusClient, uses: list[SelectorUse], at: float) -> 
             "Triton pod holds a GPU the exporter sees")
 
 
-def _ladder(client: PrometheusClient, use: SelectorUse, at: float, lookback: str, lookback_s: float) -> str:
+def _ladder(client: PrometheusClient, use: SelectorUse, at: float, lookback: str,
+            lookback_s: float) -> tuple[str, str]:
+    """(status, hint) for a selector with no series now."""
     bare = f'{{__name__="{use.name}"}}'
     if _present(client, bare, at, lookback) == 0:
-        return _never_seen(use.name, lookback)
+        metric = optional(use.name)
+        if metric:
+            return NOT_ENABLED, _not_enabled(metric, use.name, lookback)
+        return "no-data", _never_seen(use.name, lookback)
     if _present(client, bare, at) == 0:
         last = _last_seen(client, use.name, at, lookback_s)
         when = f" at {_iso(last)} ({human_duration(at - last)} before)" if last else ""
-        return (f"{use.name} was last seen{when}: the server, the model or the switch that produced it went "
-                "away")
-    return _matcher_culprit(client, use, at)
+        return "no-data", (f"{use.name} was last seen{when}: the server, the model or the switch that produced it "
+                           "went away")
+    return "no-data", _matcher_culprit(client, use, at)
 
 
 def _window_problem(client: PrometheusClient, use: SelectorUse, at: float) -> str | None:
@@ -186,16 +214,28 @@ def _general(hint: str, name: str) -> str:
     general = hint.replace(f"values {name} has now", "values that exist now")
     if general.startswith(f"{name} was last seen"):
         general = "the families were last seen" + general[len(f"{name} was last seen"):]
+    if general.startswith(f"{name}: not enabled here"):
+        general = general[len(f"{name}: "):]
     return general
 
 
 def diagnose(client: PrometheusClient, expr: str, *, at: float, lookback: str, lookback_s: float) -> Verdict:
     """The reason an (expanded) expression returned nothing at ``at``."""
     uses = list(selectors(parse(expr)))
+    switched_off: Verdict | None = None
     for use in uses:
         if _present(client, _selector(use.name, use.matchers), at) == 0:
-            hint = _ladder(client, use, at, lookback, lookback_s)
-            return Verdict("no-data", hint, _general(hint, use.name))
+            if use.name == ALERTS.name:  # ALERTS has series only while an alert is pending or firing
+                switched_off = switched_off or Verdict(
+                    "idle", "no alert of this selection is pending or firing now (ALERTS is empty then; fine)")
+                continue
+            status, hint = _ladder(client, use, at, lookback, lookback_s)
+            if status == NOT_ENABLED:
+                switched_off = switched_off or Verdict(status, hint, _general(hint, use.name))
+                continue  # another selector may have a real problem
+            return Verdict(status, hint, _general(hint, use.name))
+    if switched_off:
+        return switched_off  # not-enabled (or idle: no alert) unless another selector had a real problem
     for use in uses:
         problem = _window_problem(client, use, at)
         if problem:

@@ -93,7 +93,8 @@ def load_dashboards(files: tuple[Path, ...], profile: Profile | None = None) -> 
         raise AssertionError("unreachable") from exc
 
 
-def parse_time(value: str | None) -> float:
+def parse_time(value: str | None, what: str = "--at") -> float:
+    """RFC 3339 or Unix seconds; a bad value is a value the tool rejects (one line, exit 1), as everywhere."""
     if value is None:
         return time.time()
     try:
@@ -103,10 +104,10 @@ def parse_time(value: str | None) -> float:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"{value!r} is neither RFC 3339 (2026-12-03T10:00:00Z) nor Unix seconds",
-                                 param_hint="--at") from None
+        raise validate.InvalidValue(f"{what}={value!r} is neither RFC 3339 (2026-12-03T10:00:00Z) nor Unix "
+                                    "seconds") from None
     if parsed.tzinfo is None:
-        raise click.BadParameter(f"{value!r} has no time zone; add Z or +01:00", param_hint="--at")
+        raise validate.InvalidValue(f"{what}={value!r} has no time zone; add Z or +01:00")
     return parsed.timestamp()
 
 

@@ -63,7 +63,7 @@ def capacity_command(prometheus_url: str, start_text: str, end_text: str, model:
               duration_seconds(limit, "--slo-queue" if slo_queue else "--slo-latency"))
     step_s, sustain_s = duration_seconds(step, "--step"), duration_seconds(sustain, "--sustain")
     validate.duration(rate_window, "--rate-window")
-    start, end = parse_time(start_text), parse_time(end_text)
+    start, end = parse_time(start_text, "--from"), parse_time(end_text, "--to")
     profile = profile_from_flags(config_path, job=(job, "--job")).profile
     selector = Selector.fixed(job=profile.job or ".+", model=model, rate_interval=rate_window,
                               response_cache=profile.response_cache, cluster_label=None)

@@ -3,7 +3,7 @@
 Every command that reads the fleet's facts takes them from one profile: ``--config FILE``, else
 ``triton-dash.toml`` in the working directory, else ``[tool.triton-dash]`` in ``pyproject.toml`` there,
 else the defaults. A flag overrides its one key. ``triton-dash config`` prints the effective profile and
-where each value came from.
+where each value came from (each [alerts] threshold on its own: the file's only if the file sets it).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import click
 
 from ..profile import PROFILE_FILE, LoadedProfile, Profile, load_profile
 from ..profile.alerts import FLEET_SETTINGS
+from ..profile.load import DEFAULT_ORIGIN
 from ..profile.model import PROFILE_KEYS
 from ._group import main
 
-__all__ = ["config_command", "config_option", "profile_from_flags"]
+__all__ = ["config_command", "config_option", "origins", "profile_from_flags"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,6 +68,19 @@ def effective(profile: Profile) -> dict[str, Any]:
     return out
 
 
+def origins(loaded: LoadedProfile) -> dict[str, str]:
+    """Where each value came from: every key, and each [alerts] threshold as ``alerts.NAME``.
+
+    A threshold is credited to the file (or flag) that gave the [alerts] table only when that table sets
+    it; the others are ``default``.
+    """
+    out = dict(loaded.origin)
+    given = {name for name, _ in loaded.profile.alerts}
+    for name in effective(loaded.profile)["alerts"]:
+        out[f"alerts.{name}"] = loaded.origin.get("alerts", DEFAULT_ORIGIN) if name in given else DEFAULT_ORIGIN
+    return out
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -86,8 +100,12 @@ def profile_toml(loaded: LoadedProfile) -> str:
     tables: list[str] = []
     for key, value in values.items():
         origin = loaded.origin.get(key, "default")
-        if key in ("alerts", "lint"):
-            tables.append(f"\n[{key}]  # {loaded.origin.get(key, 'default')}")
+        if key == "alerts":
+            where = origins(loaded)
+            tables.append(f"\n[{key}]  # {origin}")
+            tables += [f"{name} = {_toml_value(item)}  # {where[f'alerts.{name}']}" for name, item in value.items()]
+        elif key == "lint":
+            tables.append(f"\n[{key}]  # {origin}")
             tables += [f"{name} = {_toml_value(item)}" for name, item in value.items()]
         elif key == "slo":
             for slo in value:
@@ -121,14 +139,21 @@ def config_command(config_path: Path | None, output_format: str) -> None:
     loaded = profile_from_flags(config_path)
     if output_format == "json":
         click.echo(json.dumps({"file": str(loaded.path) if loaded.path else None,
-                               "profile": effective(loaded.profile), "origin": dict(loaded.origin)},
+                               "profile": effective(loaded.profile), "origin": origins(loaded)},
                               indent=2, sort_keys=False, default=str))
         return
     if output_format == "toml":
         click.echo(profile_toml(loaded), nl=False)
         return
     click.echo(f"profile: {loaded.path or 'none found, defaults'}")
+    where = origins(loaded)
     width = max(len(key) for key in PROFILE_KEYS)
     for key, value in effective(loaded.profile).items():
+        if key == "alerts":  # one line per threshold, each with its own origin
+            click.echo(f"  {key:<{width}}  [{where[key]}]")
+            inner = max(len(name) for name in value)
+            for name, item in value.items():
+                click.echo(f"    {name:<{inner}}  {json.dumps(item, default=str)}  [{where[f'alerts.{name}']}]")
+            continue
         shown = "(not set)" if value is None else json.dumps(value, default=str)
-        click.echo(f"  {key:<{width}}  {shown}  [{loaded.origin.get(key, 'default')}]")
+        click.echo(f"  {key:<{width}}  {shown}  [{where.get(key, DEFAULT_ORIGIN)}]")

@@ -56,10 +56,12 @@ def check(files: tuple[Path, ...], prometheus_url: str, at_text: str | None, set
 
     Runs every target of the dashboards (the built-in ones, or FILES: compiled
     JSON, Grafana exports, *.dashboard.py) as Grafana would, and reports per
-    panel ok, idle, no-data (with the reason and the fix), nan or error, and the
-    health of the Triton scrape targets. The built-in dashboards are built as the
-    profile says (triton-dash.toml here, or --config FILE). Exit 0: nothing
-    wrong; 1: something is wrong; 2: could not run.
+    panel ok, idle, not-enabled (an optional family never seen: a switch that is
+    off, a backend or exporter not in use; fine), no-data (with the reason and
+    the fix), nan or error, and the health of the Triton scrape targets. The
+    built-in dashboards are built as the profile says (triton-dash.toml here, or
+    --config FILE). Exit 0: nothing wrong; 1: something is wrong, or a value it
+    rejects (--at, --set, --prometheus); 2: could not run (or a usage error).
 
     \b
     Examples:

@@ -18,7 +18,7 @@ from ..profile.slo import (
 )
 from ..rules import prometheus_rule, rules_yaml
 from ..rules.slo import slo_rule_groups
-from ._common import write_one
+from ._common import plural, write_one
 from ._group import main
 from .config import config_option, profile_from_flags
 
@@ -65,7 +65,9 @@ def _flag_message(message: str, tables: list[dict[str, object]]) -> str:
               metavar="REASON,...",
               help="Failure reasons that count neither as good nor as bad (REJECTED, CANCELED, BACKEND, OTHER); "
                    "'' to count every failure.")
-@click.option("--runbook-url", default="", help="Link the alerts carry (default: the docs/slo.md runbook).")
+@click.option("--runbook-url", default="",
+              help="Absolute http(s) URL of your runbook, carried as runbook_url [default: no link; the "
+                   "description names docs/slo.md's runbook].")
 @click.option("--cluster-label", metavar="NAME",
               help="Multi-cluster fleets: keep the external label NAME in every recording and alert "
                    "[default: the profile's cluster_label].")
@@ -130,4 +132,4 @@ def slo(availability: float | None, latencies: tuple[str, ...], window: str, job
         default = DEFAULT_RULES_FILE
     written = write_one(text, out_path, default, check, "slo")
     if written is not None:
-        click.echo(f"wrote {written} ({len(slos)} SLOs: {', '.join(s.name for s in slos)})")
+        click.echo(f"wrote {written} ({plural(len(slos), 'SLO')}: {', '.join(s.name for s in slos)})")

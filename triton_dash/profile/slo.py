@@ -258,7 +258,8 @@ SLO_KEYS: dict[str, str] = {
     "histogram": "latency: first-response, vllm-ttft, vllm-e2e, or a family name",
     "threshold": "latency: a bucket boundary, e.g. '500ms', '0.5s', or a number in the family's unit",
     "buckets": "latency: the bucket boundaries your servers use, in the family's unit (default: the family's)",
-    "runbook_url": "the link the alerts carry (default: none; the annotation names docs/slo.md)",
+    "runbook_url": "absolute http(s) URL the alerts carry as runbook_url (default: none; the description names "
+                   "docs/slo.md)",
 }
 
 #: How the dataclasses name a key in their errors ("slo 'availability' objective=..."), made "slo[0].objective=...".

@@ -32,11 +32,12 @@ from ..profile.slo import BURN_WINDOWS, SLO, BurnWindow, LatencySLO, burn_factor
 from ..queries import slo as q
 
 #: The workbook table lives with the SLO definitions; re-exported here for the rules' readers.
-__all__ = ["ALERT_NAME", "BURN_WINDOWS", "DEFAULT_RUNBOOK", "BurnWindow", "burn_factor", "slo_rule_groups"]
+__all__ = ["ALERT_NAME", "BURN_WINDOWS", "RUNBOOK_WHERE", "BurnWindow", "burn_factor", "slo_rule_groups"]
 
 ALERT_NAME = "TritonErrorBudgetBurn"
-#: Where the alerts point when no runbook URL is configured.
-DEFAULT_RUNBOOK = "docs/slo.md#when-an-slo-alert-fires"
+#: Where the runbook lives, said in the description when no runbook URL is configured: a relative link would
+#: be a broken link in Alertmanager or a pager, so there is then no ``runbook_url`` annotation at all.
+RUNBOOK_WHERE = "triton_dash docs/slo.md, 'When an SLO alert fires'"
 
 
 def _by(cluster_label: str | None) -> tuple[str, ...]:
@@ -122,8 +123,9 @@ def _alert(slo: SLO, severity: str, cluster_label: str | None) -> dict[str, Any]
             "description": (
                 f"SLO {slo.name}: {_what(slo)}. The error budget burns "
                 "{{ printf \"%.1f\" $value }} times as fast as the SLO allows over the alert's long window "
-                f"(fires at {pairs}: {spent}). Budget left over {slo.window}: {_budget_left(cluster_label)}."),
-            "runbook_url": slo.runbook_url or DEFAULT_RUNBOOK,
+                f"(fires at {pairs}: {spent}). Budget left over {slo.window}: {_budget_left(cluster_label)}."
+                + ("" if slo.runbook_url else f" Runbook: {RUNBOOK_WHERE}.")),
+            **({"runbook_url": slo.runbook_url} if slo.runbook_url else {}),
         },
     }
 
