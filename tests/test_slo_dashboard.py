@@ -202,3 +202,18 @@ def test_every_slo_panel_on_victoria_metrics(tmp_path: Path) -> None:
             if problems:
                 failures.append(f"{case.id}: " + "; ".join(problems))
     assert not failures, "\n".join(failures)
+
+
+#: The options Grafana's published gauge panel schema requires (grafana-foundation-sdk's gauge.jsonschema.json,
+#: Options.required); without one the dashboard fails the schema check CI runs.
+GAUGE_REQUIRED_OPTIONS = {"showThresholdLabels", "showThresholdMarkers", "sizing", "minVizWidth", "reduceOptions",
+                          "minVizHeight", "orientation"}
+
+
+def test_every_gauge_carries_the_options_the_published_schema_requires() -> None:
+    from triton_dash.build import compile_builtin
+
+    gauges = [p for c in compile_builtin() for p in c.document["panels"] if p.get("type") == "gauge"]
+    assert gauges
+    for panel in gauges:
+        assert GAUGE_REQUIRED_OPTIONS <= set(panel["options"]), (panel["title"], sorted(panel["options"]))

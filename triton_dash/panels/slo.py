@@ -64,8 +64,10 @@ class BudgetGauge(G.Panel):  # type: ignore[misc]
             "fieldConfig": {"defaults": {"unit": self.unit, "min": self.min_value, "max": self.max_value,
                                          "thresholds": {"mode": "absolute", "steps": self.steps}},
                             "overrides": []},
+            # every option Grafana's published gauge schema requires (sizing and the minimum sizes included)
             "options": {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
-                        "showThresholdLabels": False, "showThresholdMarkers": True, "orientation": "auto"},
+                        "showThresholdLabels": False, "showThresholdMarkers": True, "orientation": "auto",
+                        "sizing": "auto", "minVizWidth": 75, "minVizHeight": 75},
         })
 
 
