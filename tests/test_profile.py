@@ -297,3 +297,10 @@ def test_provision_writes_the_profiles_slo_rules_as_slo_does(tmp_path: Path, mon
     provisioned = tmp_path / "prov" / "prometheus" / "rules" / "triton-slo.rules.yml"
     assert provisioned.read_text() == (tmp_path / "slo.yml").read_text()
     assert "cluster" in provisioned.read_text()
+
+
+def test_a_ratio_given_as_a_percentage_says_the_unit(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["rules", "--set", "error_ratio=5%", "-o", str(tmp_path / "r.yml")])
+    assert result.exit_code == 1
+    assert "error_ratio='5%' is not a number; give a share between 0 and 1 (0.05 means 5 %)" in result.stderr
+    assert not (tmp_path / "r.yml").exists()

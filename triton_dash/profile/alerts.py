@@ -141,4 +141,7 @@ def _number(name: str, raw: object) -> float:
         except validate.InvalidValue:
             raise validate.InvalidValue(f"alert setting {name}={raw!r} is neither seconds (0.1) nor a duration "
                                         "(100ms)") from None
+    if name in RATIO_SETTINGS:
+        raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number; give a share between 0 and 1 "
+                                    "(0.05 means 5 %)")
     raise validate.InvalidValue(f"alert setting {name}={raw!r} is not a number")
