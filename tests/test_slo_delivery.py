@@ -23,8 +23,7 @@ from click.testing import CliRunner
 
 from triton_dash.cli import main
 
-from .support.prometheus import run_alertmanager, run_prometheus
-from .test_alert_delivery import RECEIVED, _Webhook, http_server
+from .support.delivery import delivery_stack, wait_until
 
 pytestmark = pytest.mark.prometheus
 START = time.monotonic()
@@ -55,7 +54,6 @@ class _FailingTriton(BaseHTTPRequestHandler):
 
 
 def test_slo_page_reaches_the_webhook(tmp_path: Path) -> None:
-    RECEIVED.clear()
     rules = tmp_path / "slo.rules.yml"
     result = CliRunner().invoke(main, ["slo", "--availability", "99.9", "--runbook-url",
                                        "https://wiki.example.com/triton/slo", "-o", str(rules)])
@@ -65,26 +63,11 @@ def test_slo_page_reaches_the_webhook(tmp_path: Path) -> None:
     # and the metadata group's interval (5m) down to the global 1s, or its first evaluation may come minutes late
     text = rules.read_text().replace("for: 2m", "for: 5s").replace("for: 15m", "for: 5s")
     rules.write_text(text.replace("  interval: 5m\n", ""))
-    with http_server(_FailingTriton) as exporter, http_server(_Webhook) as webhook:
-        alertmanager_config = (
-            "route: {receiver: hook, group_by: [alertname, slo, model], group_wait: 1s, group_interval: 1s, "
-            "repeat_interval: 1h}\n"
-            f"receivers:\n  - name: hook\n    webhook_configs: [{{url: 'http://{webhook}/alerts', "
-            "send_resolved: false}]\n")
-        with run_alertmanager(alertmanager_config, tmp_path) as am_url:
-            prometheus_config = (
-                "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-                f"rule_files: ['{rules}']\n"
-                f"alerting:\n  alertmanagers: [{{static_configs: [{{targets: ['{am_url.removeprefix('http://')}']}}]}}]\n"
-                f"scrape_configs:\n  - job_name: triton\n    static_configs: [{{targets: ['{exporter}']}}]\n")
-            with run_prometheus(prometheus_config, tmp_path):
-                deadline = time.monotonic() + 90
-                while time.monotonic() < deadline and not any(
-                        a["labels"].get("severity") == "page" and "unknown" not in a["annotations"]["description"]
-                        for p in RECEIVED for a in p["alerts"]):
-                    time.sleep(0.5)
-    alerts = [a for payload in RECEIVED for a in payload["alerts"] if a["labels"].get("severity") == "page"]
-    assert alerts, f"no page reached the webhook within 90 s: {RECEIVED}"
+    with delivery_stack(rules, _FailingTriton, ("alertname", "slo", "model"), tmp_path) as received:
+        wait_until(lambda: any(a["labels"].get("severity") == "page" and "unknown" not in
+                               a["annotations"]["description"] for p in received for a in p["alerts"]), 90)
+    alerts = [a for payload in received for a in payload["alerts"] if a["labels"].get("severity") == "page"]
+    assert alerts, f"no page reached the webhook within 90 s: {received}"
     alert = next(a for a in alerts if "unknown" not in a["annotations"]["description"])
     (tmp_path / "delivered.json").write_text(json.dumps(alert, indent=2))
     assert alert["status"] == "firing"
